@@ -1,0 +1,98 @@
+"""Sign-in, sign-out and the staff console shell."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from majal.accounts import service
+from majal.accounts.deps import SESSION_COOKIE, current_user, login_policy, optional_user
+from majal.accounts.models import User
+from majal.kit.errors import TooManyRequests
+from majal.kit.i18n import gettext
+from majal.kit.security import DEPARTMENT_LABELS, ROLE_LABELS, Department, Role
+from majal.kit.web import get_db, render, verify_csrf
+from majal.territory import service as territory
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/login")
+def login_form(request: Request, user: Annotated[User | None, Depends(optional_user)], next: str = "/console"):
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "accounts/login.html", {"next": _safe_next(next)})
+
+
+@router.post("/login", dependencies=[Depends(verify_csrf)])
+def login(
+    request: Request,
+    db: Annotated[Session, Depends(get_db)],
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/console",
+) -> Response:
+    ip = request.client.host if request.client else "unknown"
+    policy = login_policy(request)
+    try:
+        user = service.authenticate(db, username, password, ip, policy)
+    except TooManyRequests as refused:
+        return render(request, "accounts/login.html", {"error": refused.translated(), "username": username,
+                                                       "next": _safe_next(next)}, status_code=429)
+    if user is None:
+        # The failed attempt must be kept even though the answer is an error: commit it here.
+        db.commit()
+        return render(request, "accounts/login.html", {"error": gettext(service.BAD_CREDENTIALS),
+                                                       "username": username, "next": _safe_next(next)},
+                      status_code=401)
+    token = service.open_session(db, user, policy)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    secure = request.app.state.settings.secure_cookies or request.url.scheme == "https"
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
+                        max_age=int(policy.lifetime.total_seconds()))
+    return response
+
+
+@router.post("/logout", dependencies=[Depends(verify_csrf)])
+def logout(request: Request, db: Annotated[Session, Depends(get_db)]) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        service.close_session(db, token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/console")
+def console(request: Request, db: Annotated[Session, Depends(get_db)],
+            user: Annotated[User, Depends(current_user)]) -> Response:
+    staff = [_describe(member) for member in service.list_users(db)] if user.role == Role.admin else []
+    return render(request, "accounts/console.html", {
+        "user": user,
+        **_describe(user),
+        "overview": territory.overview(db),
+        "staff": staff,
+    })
+
+
+def _describe(user: User) -> dict[str, str | None]:
+    role = ROLE_LABELS.get(Role(user.role))
+    department = DEPARTMENT_LABELS.get(Department(user.department)) if user.department else None
+    return {
+        "username": user.username,
+        "full_name": user.full_name,
+        "role_label": gettext(role) if role else user.role,
+        "department_label": gettext(department) if department else None,
+    }
+
+
+def _safe_next(target: str) -> str:
+    """Only same-site paths, so the login page cannot be used to send people elsewhere."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/console"
+    return target

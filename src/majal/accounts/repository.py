@@ -1,0 +1,48 @@
+"""Queries for accounts, sessions, API keys and login attempts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from majal.accounts.models import ApiKey, LoginAttempt, User, UserSession
+
+
+def user_by_username(db: Session, username: str) -> User | None:
+    return db.scalar(select(User).where(User.username == username))
+
+
+def users(db: Session) -> list[User]:
+    return list(db.scalars(select(User).order_by(User.role, User.username)))
+
+
+def failures_since(db: Session, since: datetime, username: str, ip: str) -> tuple[int, int]:
+    """Failed logins since a moment: (for this username, from this address)."""
+    failed = select(LoginAttempt).where(LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
+    by_user = db.scalar(select(func.count()).select_from(failed.where(LoginAttempt.username == username).subquery()))
+    by_ip = db.scalar(select(func.count()).select_from(failed.where(LoginAttempt.ip == ip).subquery()))
+    return int(by_user or 0), int(by_ip or 0)
+
+
+def live_session(db: Session, token_digest: str) -> UserSession | None:
+    return db.scalar(select(UserSession).where(UserSession.token_digest == token_digest))
+
+
+def api_key_by_digest(db: Session, key_digest: str) -> ApiKey | None:
+    return db.scalar(select(ApiKey).where(ApiKey.key_digest == key_digest))
+
+
+def api_key_by_name(db: Session, name: str) -> ApiKey | None:
+    return db.scalar(select(ApiKey).where(ApiKey.name == name))
+
+
+def purge_attempts(db: Session, before: datetime) -> None:
+    db.query(LoginAttempt).filter(LoginAttempt.at < before).delete()
+
+
+def end_sessions_of(db: Session, user_id: int, now: datetime) -> None:
+    db.query(UserSession).filter(
+        UserSession.user_id == user_id, or_(UserSession.ended_at.is_(None))
+    ).update({UserSession.ended_at: now})

@@ -1,0 +1,95 @@
+"""The FastAPI application: each domain's API and pages, static files, translations and error handling."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from majal import __version__
+from majal.accounts import pages as account_pages
+from majal.config import Settings
+from majal.db import make_engine, make_sessionmaker
+from majal.kit.errors import MajalError, Unauthorized
+from majal.kit.i18n import N_, gettext
+from majal.kit.validation import translated_validation_errors
+from majal.kit.web import PACKAGE_DIR, WebShellMiddleware, render, template_environment
+from majal.territory import api as territory_api
+from majal.web import pages as web_pages
+
+log = logging.getLogger("majal")
+JSON_PREFIXES = ("/api/", "/open311/", "/ngsi-ld/")
+STATUS_MESSAGES = {
+    404: N_("This page does not exist."),
+    405: N_("This method is not allowed here."),
+    413: N_("The request is too large."),
+}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Majal",
+        version=__version__,
+        description="Territorial intelligence for a commune: territory, services and social programmes.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    engine = make_engine(settings.resolved_database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.secret_key = settings.resolved_secret_key
+    app.state.templates = template_environment()
+    app.add_middleware(WebShellMiddleware)
+    app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
+    for router in (web_pages.router, account_pages.router, territory_api.router):
+        app.include_router(router)
+    _install_error_handlers(app)
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(JSON_PREFIXES) or request.url.path == "/openapi.json"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(MajalError)
+    async def majal_error(request: Request, error: MajalError) -> Response:
+        message = error.translated()
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "code": error.code}, status_code=error.status_code)
+        if isinstance(error, Unauthorized):
+            return render(request, "accounts/login.html", {"error": message, "next": request.url.path},
+                          status_code=401)
+        return render(request, "error.html", {"message": message}, status_code=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        problems = translated_validation_errors(error.errors())
+        if _wants_json(request):
+            return JSONResponse({"detail": problems, "code": "invalid"}, status_code=422)
+        message = "; ".join(f"{p['field']}: {p['msg']}" for p in problems)
+        return render(request, "error.html", {"message": message}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        known = STATUS_MESSAGES.get(error.status_code)
+        message = gettext(known) if known else gettext(N_("The request could not be handled."))
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "code": str(error.status_code)}, status_code=error.status_code,
+                                headers=getattr(error, "headers", None))
+        return render(request, "error.html", {"message": message}, status_code=error.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        message = gettext(N_("Something went wrong on our side. The error has been logged."))
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "code": "server_error"}, status_code=500)
+        return render(request, "error.html", {"message": message}, status_code=500)

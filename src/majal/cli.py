@@ -1,0 +1,64 @@
+"""The `majal` command."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from majal.accounts.cli import apikeys, users
+from majal.kit.cli import console, settings, unit_of_work
+from majal.territory.cli import app as territory_cli
+
+app = typer.Typer(help="Majal: territorial intelligence for a commune.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_cli, name="db")
+app.add_typer(users, name="users")
+app.add_typer(apikeys, name="apikeys")
+app.add_typer(territory_cli, name="territory")
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+    """Bring the database schema up to date (Alembic)."""
+    from majal.db import make_engine
+    from majal.migrate import upgrade
+
+    engine = make_engine(settings().resolved_database_url)
+    upgrade(engine, revision)
+    engine.dispose()
+    console.print(f"Database at {revision}.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the web application."""
+    console.print(f"Majal on http://{host}:{port}")
+    uvicorn.run("majal.app:create_app", factory=True, host=host, port=port, proxy_headers=True)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    data_dir: Annotated[Path, typer.Option(help="Where the demo commune is built")] = Path("majal-data"),
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the demo data only")] = False,
+) -> None:
+    """Build the demo commune (Berkane) into DATA_DIR if it is not there yet, then serve it."""
+    from majal import demo as demo_data
+
+    os.environ["MAJAL_DATA_DIR"] = str(data_dir)
+    settings.cache_clear()
+    logins = demo_data.build(settings())
+    demo_data.print_logins(logins)
+    if not no_serve:
+        serve(host=host, port=port)
+
+
+__all__ = ["app", "unit_of_work"]

@@ -1,0 +1,59 @@
+"""Settings from the environment (MAJAL_*), with safe defaults for a single-machine install."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from majal.kit.i18n import LANGUAGES
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MAJAL_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("majal-data"), description="Where the SQLite file, secret key and uploads live")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; a SQLite file in data_dir when unset")
+    secret_key: str | None = Field(default=None, description="Signs CSRF tokens; generated into data_dir when unset")
+    default_language: str = "fr"
+    session_idle_minutes: int = 60
+    session_max_hours: int = 12
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    max_upload_bytes: int = 50 * 1024 * 1024
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_attribution: str = "© OpenStreetMap contributors"
+    secure_cookies: bool = False
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.data_dir / 'majal.db').resolve()}"
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        if self.secret_key:
+            return self.secret_key
+        return _stored_secret(self.data_dir / "secret_key")
+
+    @property
+    def language(self) -> str:
+        return self.default_language if self.default_language in LANGUAGES else "fr"
+
+
+def _stored_secret(path: Path) -> str:
+    """Read the instance's secret, creating it (readable by the owner only) on first run."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(key + "\n")
+    return key

@@ -1,0 +1,77 @@
+"""The demo commune: each domain adds its demo data here, in order, once."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from majal.accounts import service as accounts
+from majal.config import Settings
+from majal.db import make_engine, make_sessionmaker
+from majal.kit.cli import console
+from majal.kit.security import Department, Role, new_token
+from majal.migrate import upgrade
+from majal.territory import service as territory
+from majal.territory.demo import build_demo_territory
+
+DEMO_STAFF: list[tuple[str, Role, Department | None, str]] = [
+    ("admin", Role.admin, None, "Salma Admin"),
+    ("manager", Role.manager, None, "Karim Bennani"),
+    ("agent.lighting", Role.agent, Department.lighting, "Youssef El Idrissi"),
+    ("agent.cleanliness", Role.agent, Department.cleanliness, "Nadia Amrani"),
+    ("social", Role.social_worker, None, "Fatima Zahra Benali"),
+    ("inspector", Role.inspector, None, "Hassan Berrada"),
+]
+LOGINS_FILE = "demo-logins.json"
+
+
+def _territory(db: Session) -> bool:
+    if territory.overview(db).commune is not None:
+        return False
+    territory.save_territory(db, build_demo_territory(), actor="demo")
+    return True
+
+
+def _staff(db: Session, logins_path: Path) -> dict[str, str]:
+    if logins_path.exists():
+        return json.loads(logins_path.read_text(encoding="utf-8"))
+    logins = {}
+    for username, role, department, full_name in DEMO_STAFF:
+        password = new_token(12)
+        accounts.create_user(db, username, password, role.value, department.value if department else None,
+                             full_name, actor="demo")
+        logins[username] = password
+    return logins
+
+
+STEPS: list[Callable[[Session], bool]] = [_territory]
+
+
+def build(settings: Settings) -> dict[str, str]:
+    """Migrate, add whatever demo data is missing, and return the staff logins (kept in the data dir, mode 600)."""
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    logins_path = settings.data_dir / LOGINS_FILE
+    with console.status("Building the demo commune…"), make_sessionmaker(engine).begin() as db:
+        for step in STEPS:
+            step(db)
+        logins = _staff(db, logins_path)
+    if not logins_path.exists():
+        fd = os.open(logins_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(logins, out, indent=2)
+    engine.dispose()
+    return logins
+
+
+def print_logins(logins: dict[str, str]) -> None:
+    table = Table("username", "role", "password", title="Demo staff logins")
+    roles = {username: role.value for username, role, _d, _n in DEMO_STAFF}
+    for username, password in logins.items():
+        table.add_row(username, roles.get(username, ""), password)
+    console.print(table)

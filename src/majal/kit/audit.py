@@ -1,0 +1,54 @@
+"""Append-only audit log: who did what to which record, and who read personal data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from majal.db import Base
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(80))
+    object_id: Mapped[str | None] = mapped_column(String(120))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    object_type: str | None = None,
+    object_id: object | None = None,
+    detail: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> None:
+    """Write an audit event in the caller's transaction, so the event and the change stand or fall together."""
+    session.add(
+        AuditEvent(
+            actor=actor[:120],
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id)[:120],
+            detail=detail,
+            ip=ip,
+        )
+    )
+
+
+def recent(session: Session, limit: int = 50) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))

@@ -1,0 +1,94 @@
+"""Security primitives: password hashing, random tokens, keyed digests and CSRF tokens. No database here."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from majal.kit.i18n import N_
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of a login for an unknown user equal to that of a known one.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+
+
+class Role(StrEnum):
+    admin = "admin"
+    manager = "manager"
+    agent = "agent"
+    social_worker = "social_worker"
+    inspector = "inspector"
+
+
+class Department(StrEnum):
+    lighting = "lighting"
+    cleanliness = "cleanliness"
+    health = "health"
+    transport = "transport"
+    roads = "roads"
+    civil_status = "civil_status"
+
+
+ROLE_LABELS = {
+    Role.admin: N_("Administrator"),
+    Role.manager: N_("Manager"),
+    Role.agent: N_("Department agent"),
+    Role.social_worker: N_("Social worker"),
+    Role.inspector: N_("Inspector"),
+}
+
+DEPARTMENT_LABELS = {
+    Department.lighting: N_("Public lighting"),
+    Department.cleanliness: N_("Cleanliness"),
+    Department.health: N_("Public health"),
+    Department.transport: N_("Urban transport"),
+    Department.roads: N_("Roads"),
+    Department.civil_status: N_("Civil status"),
+}
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def new_token(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def token_digest(token: str) -> str:
+    """Tokens are stored only as digests, so a stolen database does not yield live sessions or keys."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def keyed_digest(secret: str, value: str) -> str:
+    return hmac.new(secret.encode("utf-8"), value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def csrf_token(secret: str, browser_token: str) -> str:
+    """Signed double-submit token: the form carries an HMAC of the browser's own random cookie."""
+    return keyed_digest(secret, "csrf:" + browser_token)
+
+
+def csrf_valid(secret: str, browser_token: str | None, submitted: str | None) -> bool:
+    if not browser_token or not submitted:
+        return False
+    return hmac.compare_digest(csrf_token(secret, browser_token), submitted)

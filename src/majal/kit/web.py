@@ -1,0 +1,138 @@
+"""The thin web layer's shared parts: templates, per-request language, CSRF, security headers, DB sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import HTMLResponse, Response
+
+from majal.kit import i18n
+from majal.kit.errors import Forbidden
+from majal.kit.i18n import N_
+from majal.kit.security import csrf_token, csrf_valid, new_token
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+LANGUAGE_COOKIE = "majal_lang"
+BROWSER_COOKIE = "majal_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def template_environment() -> Environment:
+    """One Jinja environment over the shared templates and every domain's own `templates/` folder."""
+    folders = [PACKAGE_DIR / "web" / "templates"]
+    folders += sorted(path for path in PACKAGE_DIR.glob("*/templates") if path.parent.name != "web")
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
+        autoescape=select_autoescape(default=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda message: i18n.translations(i18n.current_language()).ugettext(message),
+        lambda singular, plural, n: i18n.translations(i18n.current_language()).ungettext(singular, plural, n),
+        newstyle=True,
+    )
+    env.globals.update(
+        languages=i18n.LANGUAGES,
+        language_names=i18n.LANGUAGE_NAMES,
+        localized_name=i18n.localized_name,
+    )
+    env.filters["number"] = i18n.format_number
+    return env
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    env: Environment = request.app.state.templates
+    lang = i18n.current_language()
+    values = {
+        "request": request,
+        "lang": lang,
+        "dir": i18n.text_direction(lang),
+        "csrf_token": request_csrf_token(request),
+        "current_user": getattr(request.state, "user", None),
+        "language_url": lambda code: language_url(request, code),
+        "settings": request.app.state.settings,
+        **(context or {}),
+    }
+    html = env.get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def language_url(request: Request, code: str) -> str:
+    query = {key: value for key, value in request.query_params.items() if key != "lang"}
+    query["lang"] = code
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def request_csrf_token(request: Request) -> str:
+    return csrf_token(request.app.state.secret_key, request.state.browser_token)
+
+
+async def verify_csrf(request: Request) -> None:
+    """Dependency for every state-changing form or cookie-authenticated call."""
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        submitted = value if isinstance(value, str) else None
+    if not csrf_valid(request.app.state.secret_key, request.cookies.get(BROWSER_COOKIE), submitted):
+        raise Forbidden(N_("This form has expired or did not come from this site. Reload the page and try again."))
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back on any error."""
+    with request.app.state.sessions.begin() as session:
+        yield session
+
+
+class WebShellMiddleware(BaseHTTPMiddleware):
+    """Chooses the language, keeps a per-browser CSRF seed, and adds security headers to every answer."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        settings = request.app.state.settings
+        requested = request.query_params.get("lang")
+        lang = i18n.negotiate(
+            requested, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"), settings.language
+        )
+        i18n.set_language(lang)
+        request.state.lang = lang
+        browser_token = request.cookies.get(BROWSER_COOKIE)
+        fresh_browser = not browser_token or len(browser_token) > 128
+        request.state.browser_token = new_token() if fresh_browser else browser_token
+        response = await call_next(request)
+        secure = settings.secure_cookies or request.url.scheme == "https"
+        if requested in i18n.LANGUAGES:
+            response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure)
+        if fresh_browser:
+            response.set_cookie(BROWSER_COOKIE, request.state.browser_token, httponly=True, samesite="lax",
+                                secure=secure)
+        response.headers["Content-Language"] = lang
+        _security_headers(response, settings.tile_url, secure)
+        return response
+
+
+def _security_headers(response: Response, tile_url: str, secure: bool) -> None:
+    tile_origin = "/".join(tile_url.split("/")[:3]) if tile_url.startswith("http") else ""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"img-src 'self' data: blob: {tile_origin}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=()"
+    if secure:
+        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"

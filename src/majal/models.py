@@ -1,0 +1,10 @@
+"""Every domain's tables, imported in one place so Alembic and the tests see the whole schema."""
+
+from majal.accounts import models as accounts_models
+from majal.db import Base
+from majal.kit import audit
+from majal.territory import models as territory_models
+
+metadata = Base.metadata
+
+__all__ = ["accounts_models", "audit", "metadata", "territory_models"]

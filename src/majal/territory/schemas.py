@@ -1,0 +1,47 @@
+"""Shapes of the territory API's answers."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class CommuneOut(BaseModel):
+    code: str
+    name: str = Field(description="Name in the language of the request")
+    name_ar: str
+    name_fr: str
+    name_en: str
+    centre: tuple[float, float] = Field(description="[longitude, latitude], WGS84")
+    population: int
+    district_count: int
+
+
+class DistrictProperties(BaseModel):
+    code: str
+    name: str = Field(description="Name in the language of the request")
+    name_ar: str
+    name_fr: str
+    name_en: str
+    population: int
+    area_km2: float
+    density_per_km2: float
+
+
+class DistrictFeatureOut(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    id: str
+    geometry: dict[str, Any]
+    properties: DistrictProperties
+
+
+class DistrictCollectionOut(BaseModel):
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[DistrictFeatureOut]
+
+
+class LocateOut(BaseModel):
+    lon: float
+    lat: float
+    district: DistrictProperties

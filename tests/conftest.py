@@ -1,0 +1,120 @@
+"""Fixtures: every database test runs on SQLite and, when MAJAL_TEST_POSTGRES_URL is set, on PostgreSQL/PostGIS."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from majal.app import create_app
+from majal.config import Settings
+from majal.db import make_engine, make_sessionmaker
+from majal.migrate import upgrade
+from majal.models import metadata
+
+POSTGRES_URL = os.environ.get("MAJAL_TEST_POSTGRES_URL")
+DATABASES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(
+        not POSTGRES_URL, reason="set MAJAL_TEST_POSTGRES_URL to run on PostgreSQL too")),
+]
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+TEST_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'majal.db'}"
+    assert POSTGRES_URL is not None
+    engine = make_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def migrated_engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(migrated_engine: Engine) -> Engine:
+    """The migrated database, emptied before each test."""
+    with migrated_engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+    return migrated_engine
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, data_dir=tmp_path / "data", secret_key="test-secret-key",
+                    default_language="en")
+
+
+@pytest.fixture
+def app(engine: Engine, settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def csrf_from(client: TestClient, path: str = "/login") -> str:
+    """Open a page as a browser would and read the CSRF token from its form."""
+    page = client.get(path)
+    match = CSRF_INPUT.search(page.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = TEST_PASSWORD) -> None:
+    token = csrf_from(client)
+    answer = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                         follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+
+
+@pytest.fixture
+def staff(sessions: sessionmaker[Session]) -> dict[str, str]:
+    """One account per role (password TEST_PASSWORD); returns username → role."""
+    from majal.accounts import service
+
+    accounts = {"admin": ("admin", None), "manager": ("manager", None), "agent": ("agent", "lighting"),
+                "social": ("social_worker", None), "inspector": ("inspector", None)}
+    with sessions.begin() as db:
+        for username, (role, department) in accounts.items():
+            service.create_user(db, username, TEST_PASSWORD, role, department, full_name=username.title())
+    return {username: role for username, (role, _d) in accounts.items()}
+
+
+@pytest.fixture
+def demo_territory(sessions: sessionmaker[Session]) -> None:
+    from majal.territory import service
+    from majal.territory.demo import build_demo_territory
+
+    with sessions.begin() as db:
+        service.save_territory(db, build_demo_territory(), actor="test")
