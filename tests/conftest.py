@@ -22,8 +22,12 @@ from majal.models import metadata
 POSTGRES_URL = os.environ.get("MAJAL_TEST_POSTGRES_URL")
 DATABASES = [
     "sqlite",
-    pytest.param("postgresql", marks=pytest.mark.skipif(
-        not POSTGRES_URL, reason="set MAJAL_TEST_POSTGRES_URL to run on PostgreSQL too")),
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not POSTGRES_URL, reason="set MAJAL_TEST_POSTGRES_URL to run on PostgreSQL too"
+        ),
+    ),
 ]
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 TEST_PASSWORD = "correct horse battery"
@@ -66,8 +70,12 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path / "data", secret_key="test-secret-key",
-                    default_language="en")
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        secret_key="test-secret-key",
+        default_language="en",
+    )
 
 
 @pytest.fixture
@@ -93,8 +101,11 @@ def csrf_from(client: TestClient, path: str = "/login") -> str:
 
 def sign_in(client: TestClient, username: str, password: str = TEST_PASSWORD) -> None:
     token = csrf_from(client)
-    answer = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                         follow_redirects=False)
+    answer = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303, answer.text
 
 
@@ -103,8 +114,13 @@ def staff(sessions: sessionmaker[Session]) -> dict[str, str]:
     """One account per role (password TEST_PASSWORD); returns username → role."""
     from majal.accounts import service
 
-    accounts = {"admin": ("admin", None), "manager": ("manager", None), "agent": ("agent", "lighting"),
-                "social": ("social_worker", None), "inspector": ("inspector", None)}
+    accounts = {
+        "admin": ("admin", None),
+        "manager": ("manager", None),
+        "agent": ("agent", "lighting"),
+        "social": ("social_worker", None),
+        "inspector": ("inspector", None),
+    }
     with sessions.begin() as db:
         for username, (role, department) in accounts.items():
             service.create_user(db, username, TEST_PASSWORD, role, department, full_name=username.title())

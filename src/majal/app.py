@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
 
 from majal import __version__
 from majal.accounts import pages as account_pages
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key
     app.state.templates = template_environment()
     app.add_middleware(WebShellMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
     for router in (web_pages.router, account_pages.router, territory_api.router):
         app.include_router(router)
@@ -65,8 +67,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"detail": message, "code": error.code}, status_code=error.status_code)
         if isinstance(error, Unauthorized):
-            return render(request, "accounts/login.html", {"error": message, "next": request.url.path},
-                          status_code=401)
+            return render(
+                request, "accounts/login.html", {"error": message, "next": request.url.path}, status_code=401
+            )
         return render(request, "error.html", {"message": message}, status_code=error.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -82,8 +85,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         known = STATUS_MESSAGES.get(error.status_code)
         message = gettext(known) if known else gettext(N_("The request could not be handled."))
         if _wants_json(request):
-            return JSONResponse({"detail": message, "code": str(error.status_code)}, status_code=error.status_code,
-                                headers=getattr(error, "headers", None))
+            return JSONResponse(
+                {"detail": message, "code": str(error.status_code)},
+                status_code=error.status_code,
+                headers=getattr(error, "headers", None),
+            )
         return render(request, "error.html", {"message": message}, status_code=error.status_code)
 
     @app.exception_handler(Exception)

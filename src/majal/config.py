@@ -16,9 +16,15 @@ from majal.kit.i18n import LANGUAGES
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MAJAL_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("majal-data"), description="Where the SQLite file, secret key and uploads live")
-    database_url: str | None = Field(default=None, description="SQLAlchemy URL; a SQLite file in data_dir when unset")
-    secret_key: str | None = Field(default=None, description="Signs CSRF tokens; generated into data_dir when unset")
+    data_dir: Path = Field(
+        default=Path("majal-data"), description="Where the SQLite file, secret key and uploads live"
+    )
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; a SQLite file in data_dir when unset"
+    )
+    secret_key: str | None = Field(
+        default=None, description="Signs CSRF tokens; generated into data_dir when unset"
+    )
     default_language: str = "fr"
     session_idle_minutes: int = 60
     session_max_hours: int = 12

@@ -43,8 +43,15 @@ def _staff(db: Session, logins_path: Path) -> dict[str, str]:
     logins = {}
     for username, role, department, full_name in DEMO_STAFF:
         password = new_token(12)
-        accounts.create_user(db, username, password, role.value, department.value if department else None,
-                             full_name, actor="demo")
+        accounts.create_user(
+            db,
+            username,
+            password,
+            role.value,
+            department.value if department else None,
+            full_name,
+            actor="demo",
+        )
         logins[username] = password
     return logins
 

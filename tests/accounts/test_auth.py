@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 import pytest
 from fastapi import Depends, FastAPI
@@ -25,8 +26,11 @@ def count(sessions: sessionmaker[Session], model: type) -> int:
 
 def test_sign_in_opens_a_session_with_safe_cookies(client: TestClient, staff: dict, sessions) -> None:
     token = csrf_from(client)
-    answer = client.post("/login", data={"username": "Manager", "password": TEST_PASSWORD, "csrf_token": token},
-                         follow_redirects=False)
+    answer = client.post(
+        "/login",
+        data={"username": "Manager", "password": TEST_PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert answer.status_code == 303
     assert answer.headers["location"] == "/console"
     cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith("majal_session="))
@@ -41,7 +45,9 @@ def test_sign_in_opens_a_session_with_safe_cookies(client: TestClient, staff: di
 
 def test_wrong_password_is_refused_and_recorded(client: TestClient, staff: dict, sessions) -> None:
     token = csrf_from(client)
-    answer = client.post("/login?lang=fr", data={"username": "manager", "password": "nope", "csrf_token": token})
+    answer = client.post(
+        "/login?lang=fr", data={"username": "manager", "password": "nope", "csrf_token": token}
+    )
     assert answer.status_code == 401
     assert "Nom d’utilisateur ou mot de passe incorrect" in answer.text
     assert count(sessions, UserSession) == 0
@@ -52,7 +58,9 @@ def test_wrong_password_is_refused_and_recorded(client: TestClient, staff: dict,
 
 
 @pytest.mark.parametrize("csrf", [None, "forged", ""])
-def test_forms_without_a_valid_csrf_token_change_nothing(client: TestClient, staff: dict, sessions, csrf) -> None:
+def test_forms_without_a_valid_csrf_token_change_nothing(
+    client: TestClient, staff: dict, sessions, csrf
+) -> None:
     csrf_from(client)
     data = {"username": "manager", "password": TEST_PASSWORD}
     if csrf is not None:
@@ -69,8 +77,9 @@ def test_csrf_token_of_another_browser_is_refused(app: FastAPI, staff: dict, ses
         foreign_token = csrf_from(other)
     with TestClient(app) as client:
         csrf_from(client)
-        answer = client.post("/login", data={"username": "manager", "password": TEST_PASSWORD,
-                                             "csrf_token": foreign_token})
+        answer = client.post(
+            "/login", data={"username": "manager", "password": TEST_PASSWORD, "csrf_token": foreign_token}
+        )
     assert answer.status_code == 403
     assert count(sessions, UserSession) == 0
 
@@ -82,8 +91,11 @@ def test_repeated_failures_lock_the_account_for_a_while(client: TestClient, staf
     locked = client.post("/login", data={"username": "agent", "password": TEST_PASSWORD, "csrf_token": token})
     assert locked.status_code == 429
     assert "Too many failed sign-in attempts" in locked.text
-    other = client.post("/login", data={"username": "manager", "password": TEST_PASSWORD, "csrf_token": token},
-                        follow_redirects=False)
+    other = client.post(
+        "/login",
+        data={"username": "manager", "password": TEST_PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert other.status_code == 303
 
 
@@ -99,8 +111,11 @@ def test_expired_session_is_refused_with_a_message(client: TestClient, staff: di
 def test_idle_session_expires(client: TestClient, staff: dict, sessions, settings) -> None:
     sign_in(client, "manager")
     with sessions.begin() as db:
-        db.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(
-            minutes=settings.session_idle_minutes + 1)))
+        db.execute(
+            update(UserSession).values(
+                last_seen_at=utcnow() - timedelta(minutes=settings.session_idle_minutes + 1)
+            )
+        )
     assert client.get("/console").status_code == 401
 
 
@@ -119,30 +134,43 @@ def test_console_needs_sign_in(client: TestClient) -> None:
     assert "Please sign in" in answer.text
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "javascript:alert(1)", "/\\evil"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "javascript:alert(1)", "/\\evil"]
+)
 def test_sign_in_never_redirects_off_site(client: TestClient, staff: dict, target: str) -> None:
     token = csrf_from(client)
-    answer = client.post("/login", data={"username": "manager", "password": TEST_PASSWORD, "csrf_token": token,
-                                         "next": target}, follow_redirects=False)
+    answer = client.post(
+        "/login",
+        data={"username": "manager", "password": TEST_PASSWORD, "csrf_token": token, "next": target},
+        follow_redirects=False,
+    )
     assert answer.headers["location"] == "/console"
 
 
 @pytest.fixture
 def guarded_app(app: FastAPI) -> FastAPI:
     @app.get("/api/v1/test/managers")
-    def managers_only(user: User = Depends(require_role("manager"))) -> dict:
+    def managers_only(user: Annotated[User, Depends(require_role("manager"))]) -> dict:
         return {"username": user.username}
 
     @app.get("/api/v1/test/integrations")
-    def integrations_only(key: ApiKey = Depends(api_key)) -> dict:
+    def integrations_only(key: Annotated[ApiKey, Depends(api_key)]) -> dict:
         return {"name": key.name}
 
     return app
 
 
-@pytest.mark.parametrize(("username", "status"), [
-    ("manager", 200), ("admin", 200), ("agent", 403), ("social", 403), ("inspector", 403), (None, 401),
-])
+@pytest.mark.parametrize(
+    ("username", "status"),
+    [
+        ("manager", 200),
+        ("admin", 200),
+        ("agent", 403),
+        ("social", 403),
+        ("inspector", 403),
+        (None, 401),
+    ],
+)
 def test_require_role(guarded_app: FastAPI, staff: dict, username: str | None, status: int) -> None:
     with TestClient(guarded_app) as client:
         if username:
@@ -161,7 +189,8 @@ def test_api_keys_are_stored_hashed_and_checked(guarded_app: FastAPI, sessions) 
         assert stored is not None and key not in (stored.key_digest, stored.prefix)
     with TestClient(guarded_app) as client:
         assert client.get("/api/v1/test/integrations", headers={"X-API-Key": key}).json() == {
-            "name": "city-dashboard"}
+            "name": "city-dashboard"
+        }
         assert client.get(f"/api/v1/test/integrations?api_key={key}").status_code == 200
         unknown = client.get("/api/v1/test/integrations", headers={"X-API-Key": key[:-2] + "xx"})
         assert unknown.status_code == 401
@@ -172,15 +201,18 @@ def test_api_keys_are_stored_hashed_and_checked(guarded_app: FastAPI, sessions) 
         assert client.get("/api/v1/test/integrations", headers={"X-API-Key": key}).status_code == 401
 
 
-@pytest.mark.parametrize(("username", "password", "role", "department", "field"), [
-    ("ab", TEST_PASSWORD, "manager", None, "username"),
-    ("name with space", TEST_PASSWORD, "manager", None, "username"),
-    ("<script>", TEST_PASSWORD, "manager", None, "username"),
-    ("newuser", "short", "manager", None, "password"),
-    ("newuser", TEST_PASSWORD, "mayor", None, "role"),
-    ("newuser", TEST_PASSWORD, "agent", None, "department"),
-    ("newuser", TEST_PASSWORD, "agent", "parks", "department"),
-])
+@pytest.mark.parametrize(
+    ("username", "password", "role", "department", "field"),
+    [
+        ("ab", TEST_PASSWORD, "manager", None, "username"),
+        ("name with space", TEST_PASSWORD, "manager", None, "username"),
+        ("<script>", TEST_PASSWORD, "manager", None, "username"),
+        ("newuser", "short", "manager", None, "password"),
+        ("newuser", TEST_PASSWORD, "mayor", None, "role"),
+        ("newuser", TEST_PASSWORD, "agent", None, "department"),
+        ("newuser", TEST_PASSWORD, "agent", "parks", "department"),
+    ],
+)
 def test_bad_accounts_are_refused(sessions, username, password, role, department, field) -> None:
     with pytest.raises(MajalError) as refused, sessions.begin() as db:
         service.create_user(db, username, password, role, department)

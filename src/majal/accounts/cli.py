@@ -22,8 +22,9 @@ def create_user(
     username: Annotated[str, typer.Option(help="Lower-case login name")],
     department: Annotated[Department | None, typer.Option(help="Required for agents")] = None,
     full_name: Annotated[str, typer.Option(help="Name shown in the console")] = "",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input")]
-    = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
 ) -> None:
     """Create a staff account (the password is asked twice, or read from standard input)."""
     if password_stdin:
@@ -31,8 +32,9 @@ def create_user(
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with unit_of_work() as db:
-        user = service.create_user(db, username, password, role.value,
-                                   department.value if department else None, full_name)
+        user = service.create_user(
+            db, username, password, role.value, department.value if department else None, full_name
+        )
     console.print(f"Created {user.username} ({user.role}).")
 
 

@@ -7,13 +7,12 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from majal.accounts import service
 from majal.accounts.models import ApiKey, User
 from majal.kit.errors import Forbidden, Unauthorized
 from majal.kit.i18n import N_
-from majal.kit.web import get_db
+from majal.kit.web import DB
 
 SESSION_COOKIE = "majal_session"
 API_KEY_HEADER = "x-api-key"
@@ -29,7 +28,7 @@ def login_policy(request: Request) -> service.LoginPolicy:
     )
 
 
-def optional_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> User | None:
+def optional_user(request: Request, db: DB) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -41,7 +40,7 @@ def optional_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> 
     return user
 
 
-def current_user(request: Request, db: Annotated[Session, Depends(get_db)]) -> User:
+def current_user(request: Request, db: DB) -> User:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthorized(service.SIGN_IN_REQUIRED)
@@ -61,7 +60,7 @@ def require_role(*roles: str) -> Callable[..., User]:
     return dependency
 
 
-def api_key(request: Request, db: Annotated[Session, Depends(get_db)]) -> ApiKey:
+def api_key(request: Request, db: DB) -> ApiKey:
     """Dependency for integrations: the key in the `X-API-Key` header or the `api_key` parameter (Open311)."""
     key = request.headers.get(API_KEY_HEADER) or request.query_params.get("api_key")
     if not key:

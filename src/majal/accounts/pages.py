@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
 from majal.accounts import service
 from majal.accounts.deps import SESSION_COOKIE, current_user, login_policy, optional_user
@@ -15,14 +14,16 @@ from majal.accounts.models import User
 from majal.kit.errors import TooManyRequests
 from majal.kit.i18n import gettext
 from majal.kit.security import DEPARTMENT_LABELS, ROLE_LABELS, Department, Role
-from majal.kit.web import get_db, render, verify_csrf
+from majal.kit.web import DB, render, verify_csrf
 from majal.territory import service as territory
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/login")
-def login_form(request: Request, user: Annotated[User | None, Depends(optional_user)], next: str = "/console"):
+def login_form(
+    request: Request, user: Annotated[User | None, Depends(optional_user)], next: str = "/console"
+):
     if user is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
     return render(request, "accounts/login.html", {"next": _safe_next(next)})
@@ -31,7 +32,7 @@ def login_form(request: Request, user: Annotated[User | None, Depends(optional_u
 @router.post("/login", dependencies=[Depends(verify_csrf)])
 def login(
     request: Request,
-    db: Annotated[Session, Depends(get_db)],
+    db: DB,
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=500)] = "/console",
@@ -41,24 +42,37 @@ def login(
     try:
         user = service.authenticate(db, username, password, ip, policy)
     except TooManyRequests as refused:
-        return render(request, "accounts/login.html", {"error": refused.translated(), "username": username,
-                                                       "next": _safe_next(next)}, status_code=429)
+        return render(
+            request,
+            "accounts/login.html",
+            {"error": refused.translated(), "username": username, "next": _safe_next(next)},
+            status_code=429,
+        )
     if user is None:
         # The failed attempt must be kept even though the answer is an error: commit it here.
         db.commit()
-        return render(request, "accounts/login.html", {"error": gettext(service.BAD_CREDENTIALS),
-                                                       "username": username, "next": _safe_next(next)},
-                      status_code=401)
+        return render(
+            request,
+            "accounts/login.html",
+            {"error": gettext(service.BAD_CREDENTIALS), "username": username, "next": _safe_next(next)},
+            status_code=401,
+        )
     token = service.open_session(db, user, policy)
     response = RedirectResponse(_safe_next(next), status_code=303)
     secure = request.app.state.settings.secure_cookies or request.url.scheme == "https"
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
-                        max_age=int(policy.lifetime.total_seconds()))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        max_age=int(policy.lifetime.total_seconds()),
+    )
     return response
 
 
 @router.post("/logout", dependencies=[Depends(verify_csrf)])
-def logout(request: Request, db: Annotated[Session, Depends(get_db)]) -> Response:
+def logout(request: Request, db: DB) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         service.close_session(db, token)
@@ -68,15 +82,20 @@ def logout(request: Request, db: Annotated[Session, Depends(get_db)]) -> Respons
 
 
 @router.get("/console")
-def console(request: Request, db: Annotated[Session, Depends(get_db)],
-            user: Annotated[User, Depends(current_user)]) -> Response:
+def console(
+    request: Request, db: DB, user: Annotated[User, Depends(current_user)]
+) -> Response:
     staff = [_describe(member) for member in service.list_users(db)] if user.role == Role.admin else []
-    return render(request, "accounts/console.html", {
-        "user": user,
-        **_describe(user),
-        "overview": territory.overview(db),
-        "staff": staff,
-    })
+    return render(
+        request,
+        "accounts/console.html",
+        {
+            "user": user,
+            **_describe(user),
+            "overview": territory.overview(db),
+            "staff": staff,
+        },
+    )
 
 
 def _describe(user: User) -> dict[str, str | None]:
@@ -93,6 +112,12 @@ def _describe(user: User) -> dict[str, str | None]:
 def _safe_next(target: str) -> str:
     """Only same-site paths, so the login page cannot be used to send people elsewhere."""
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return "/console"
     return target

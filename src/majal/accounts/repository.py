@@ -21,7 +21,9 @@ def users(db: Session) -> list[User]:
 def failures_since(db: Session, since: datetime, username: str, ip: str) -> tuple[int, int]:
     """Failed logins since a moment: (for this username, from this address)."""
     failed = select(LoginAttempt).where(LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False))
-    by_user = db.scalar(select(func.count()).select_from(failed.where(LoginAttempt.username == username).subquery()))
+    by_user = db.scalar(
+        select(func.count()).select_from(failed.where(LoginAttempt.username == username).subquery())
+    )
     by_ip = db.scalar(select(func.count()).select_from(failed.where(LoginAttempt.ip == ip).subquery()))
     return int(by_user or 0), int(by_ip or 0)
 
@@ -43,6 +45,6 @@ def purge_attempts(db: Session, before: datetime) -> None:
 
 
 def end_sessions_of(db: Session, user_id: int, now: datetime) -> None:
-    db.query(UserSession).filter(
-        UserSession.user_id == user_id, or_(UserSession.ended_at.is_(None))
-    ).update({UserSession.ended_at: now})
+    db.query(UserSession).filter(UserSession.user_id == user_id, or_(UserSession.ended_at.is_(None))).update(
+        {UserSession.ended_at: now}
+    )

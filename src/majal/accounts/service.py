@@ -104,9 +104,15 @@ def authenticate(db: Session, username: str, password: str, ip: str, policy: Log
             minutes=int(policy.window.total_seconds() // 60),
         )
     user = repository.user_by_username(db, username)
-    ok = verify_password(user.password_hash if user else None, password) and user is not None and user.is_active
+    ok = (
+        verify_password(user.password_hash if user else None, password)
+        and user is not None
+        and user.is_active
+    )
     db.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
-    audit.record(db, username, "login.success" if ok else "login.failure", "user", user.id if user else None, ip=ip)
+    audit.record(
+        db, username, "login.success" if ok else "login.failure", "user", user.id if user else None, ip=ip
+    )
     if not ok or user is None:
         return None
     if password_needs_rehash(user.password_hash):
@@ -117,8 +123,15 @@ def authenticate(db: Session, username: str, password: str, ip: str, policy: Log
 def open_session(db: Session, user: User, policy: LoginPolicy) -> str:
     token = new_token()
     now = utcnow()
-    db.add(UserSession(token_digest=token_digest(token), user_id=user.id, created_at=now, last_seen_at=now,
-                       expires_at=now + policy.lifetime))
+    db.add(
+        UserSession(
+            token_digest=token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + policy.lifetime,
+        )
+    )
     return token
 
 

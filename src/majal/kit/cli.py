@@ -40,7 +40,8 @@ def settings() -> Settings:
 def fail(error: MajalError) -> typer.Exit:
     """Print a refusal in the terminal's language and return the exit to raise."""
     with i18n.language(cli_language()):
-        errors.print(f"[bold red]{i18n.gettext('Error')}:[/] {error.translated()}", highlight=False)
+        errors.print(i18n.gettext("Error: %(detail)s", detail=error.translated()), style="red", highlight=False,
+                     markup=False)
     return typer.Exit(code=1)
 
 

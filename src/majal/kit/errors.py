@@ -13,7 +13,9 @@ class MajalError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, where: str | None = None, status_code: int | None = None, **params: Any):
+    def __init__(
+        self, message: str, *, where: str | None = None, status_code: int | None = None, **params: Any
+    ):
         super().__init__(message)
         self.message = message
         self.where = where

@@ -65,7 +65,9 @@ def valid_lon_lat(lon: float, lat: float) -> bool:
     return bool(np.isfinite(lon) and np.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90)
 
 
-def bbox_contains(min_lon: Any, min_lat: Any, max_lon: Any, max_lat: Any, lon: float, lat: float) -> ColumnElement[bool]:
+def bbox_contains(
+    min_lon: Any, min_lat: Any, max_lon: Any, max_lat: Any, lon: float, lat: float
+) -> ColumnElement[bool]:
     """SQL pre-filter: rows whose bounding box covers the point (uses the plain indexes on both databases)."""
     return and_(min_lon <= lon, max_lon >= lon, min_lat <= lat, max_lat >= lat)
 

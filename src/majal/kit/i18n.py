@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.numbers import format_decimal
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 LANGUAGES: tuple[str, ...] = ("ar", "fr", "en")
@@ -103,7 +103,7 @@ def negotiate(requested: str | None, cookie: str | None, accept_language: str | 
     """Choose the language: explicit request, then the saved choice, then the browser's preference."""
     for choice in (requested, cookie):
         if choice in LANGUAGES:
-            return choice  # type: ignore[return-value]
+            return choice
     if accept_language:
         wanted = _parse_accept_language(accept_language)
         best = Locale.negotiate(wanted, list(LANGUAGES), sep="-")

@@ -42,4 +42,8 @@ def _translate(error: dict[str, Any]) -> dict[str, str]:
     message, limit_key = MESSAGES.get(error.get("type", ""), (FALLBACK, None))
     context = error.get("ctx") or {}
     params = {"limit": context.get(limit_key)} if limit_key else {}
-    return {"field": ".".join(location) or "request", "msg": gettext(message, **params), "type": error.get("type", "")}
+    return {
+        "field": ".".join(location) or "request",
+        "msg": gettext(message, **params),
+        "type": error.get("type", ""),
+    }

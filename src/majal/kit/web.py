@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Depends, Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -51,7 +51,9 @@ def template_environment() -> Environment:
     return env
 
 
-def render(request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
     env: Environment = request.app.state.templates
     lang = i18n.current_language()
     values = {
@@ -87,13 +89,19 @@ async def verify_csrf(request: Request) -> None:
         value = (await request.form()).get(CSRF_FIELD)
         submitted = value if isinstance(value, str) else None
     if not csrf_valid(request.app.state.secret_key, request.cookies.get(BROWSER_COOKIE), submitted):
-        raise Forbidden(N_("This form has expired or did not come from this site. Reload the page and try again."))
+        raise Forbidden(
+            N_("This form has expired or did not come from this site. Reload the page and try again.")
+        )
 
 
 def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on any error."""
     with request.app.state.sessions.begin() as session:
         yield session
+
+
+# scope="function" commits before the response leaves: a client that saw "done" will find the write.
+DB = Annotated[Session, Depends(get_db, scope="function")]
 
 
 class WebShellMiddleware(BaseHTTPMiddleware):
@@ -103,7 +111,10 @@ class WebShellMiddleware(BaseHTTPMiddleware):
         settings = request.app.state.settings
         requested = request.query_params.get("lang")
         lang = i18n.negotiate(
-            requested, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"), settings.language
+            requested,
+            request.cookies.get(LANGUAGE_COOKIE),
+            request.headers.get("accept-language"),
+            settings.language,
         )
         i18n.set_language(lang)
         request.state.lang = lang
@@ -115,8 +126,9 @@ class WebShellMiddleware(BaseHTTPMiddleware):
         if requested in i18n.LANGUAGES:
             response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure)
         if fresh_browser:
-            response.set_cookie(BROWSER_COOKIE, request.state.browser_token, httponly=True, samesite="lax",
-                                secure=secure)
+            response.set_cookie(
+                BROWSER_COOKIE, request.state.browser_token, httponly=True, samesite="lax", secure=secure
+            )
         response.headers["Content-Language"] = lang
         _security_headers(response, settings.tile_url, secure)
         return response

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
 from majal.kit.errors import NotFound
 from majal.kit.i18n import N_, localized_name
-from majal.kit.web import get_db
+from majal.kit.web import DB
 from majal.territory import service
 from majal.territory.schemas import CommuneOut, DistrictCollectionOut, LocateOut
 
@@ -22,7 +21,7 @@ class GeoJSONResponse(JSONResponse):
 
 
 @router.get("/commune", response_model=CommuneOut)
-def commune(db: Annotated[Session, Depends(get_db)]) -> dict[str, Any]:
+def commune(db: DB) -> dict[str, Any]:
     current = service.overview(db)
     if current.commune is None:
         raise NotFound(N_("No commune has been set up yet."))
@@ -30,7 +29,9 @@ def commune(db: Annotated[Session, Depends(get_db)]) -> dict[str, Any]:
     return {
         "code": c.code,
         "name": localized_name({"name_ar": c.name_ar, "name_fr": c.name_fr, "name_en": c.name_en}),
-        "name_ar": c.name_ar, "name_fr": c.name_fr, "name_en": c.name_en,
+        "name_ar": c.name_ar,
+        "name_fr": c.name_fr,
+        "name_en": c.name_en,
         "centre": (c.centre_lon, c.centre_lat),
         "population": current.population,
         "district_count": len(current.districts),
@@ -38,14 +39,14 @@ def commune(db: Annotated[Session, Depends(get_db)]) -> dict[str, Any]:
 
 
 @router.get("/districts", response_model=DistrictCollectionOut, response_class=GeoJSONResponse)
-def districts(db: Annotated[Session, Depends(get_db)]) -> dict[str, Any]:
+def districts(db: DB) -> dict[str, Any]:
     """The commune's districts as an RFC 7946 FeatureCollection (WGS84 longitude/latitude)."""
     return service.districts_geojson(db)
 
 
 @router.get("/locate", response_model=LocateOut)
 def locate(
-    db: Annotated[Session, Depends(get_db)],
+    db: DB,
     lat: Annotated[float, Query(ge=-90, le=90, description="Latitude, WGS84 degrees")],
     lon: Annotated[float, Query(ge=-180, le=180, description="Longitude, WGS84 degrees")],
 ) -> dict[str, Any]:

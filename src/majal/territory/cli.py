@@ -25,7 +25,9 @@ class ExportFormat(StrEnum):
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="An RFC 7946 GeoJSON FeatureCollection of districts")]) -> None:
+def import_(
+    file: Annotated[Path, typer.Argument(help="An RFC 7946 GeoJSON FeatureCollection of districts")],
+) -> None:
     """Add or update districts from a GeoJSON file; the whole file is checked before anything is written."""
     data = _read_limited(file)
     with unit_of_work() as db:
@@ -35,9 +37,12 @@ def import_(file: Annotated[Path, typer.Argument(help="An RFC 7946 GeoJSON Featu
 
 @app.command("export")
 def export(
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="geojson or gpkg")] = ExportFormat.geojson,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (GeoJSON: stdout when unset)")]
-    = None,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="geojson or gpkg")
+    ] = ExportFormat.geojson,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (GeoJSON: stdout when unset)")
+    ] = None,
 ) -> None:
     """Write the commune's districts as GeoJSON (WGS84) or as a GeoPackage layer."""
     with unit_of_work() as db:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from shapely.geometry.base import BaseGeometry
 
 from majal.db import Base
 from majal.kit.geo import GeometryType

@@ -61,8 +61,14 @@ def save_territory(db: Session, parsed: formats.TerritoryFile, actor: str) -> Im
         _centre_on_districts(commune)
     db.flush()
     result = ImportResult(commune.code, created, len(parsed.districts) - created)
-    audit.record(db, actor, "territory.import", "commune", commune.code,
-                 {"created": result.created, "updated": result.updated})
+    audit.record(
+        db,
+        actor,
+        "territory.import",
+        "commune",
+        commune.code,
+        {"created": result.created, "updated": result.updated},
+    )
     return result
 
 
@@ -71,8 +77,13 @@ def _target_commune(db: Session, parsed: formats.TerritoryFile) -> Commune:
     if info is None:
         communes = repository.communes(db)
         if len(communes) != 1:
-            raise MajalError(N_("The file does not name its commune: add a top-level \"commune\" member with "
-                                "code, name_ar, name_fr and name_en."), where="commune")
+            raise MajalError(
+                N_(
+                    'The file does not name its commune: add a top-level "commune" member with '
+                    "code, name_ar, name_fr and name_en."
+                ),
+                where="commune",
+            )
         return communes[0]
     commune = repository.commune_by_code(db, info.code)
     if commune is None:
@@ -100,8 +111,12 @@ def _centre_on_districts(commune: Commune) -> None:
 
 def _as_feature(district: District) -> formats.DistrictFeature:
     return formats.DistrictFeature(
-        code=district.code, name_ar=district.name_ar, name_fr=district.name_fr, name_en=district.name_en,
-        population=district.population, geometry=district.geometry,  # type: ignore[arg-type]
+        code=district.code,
+        name_ar=district.name_ar,
+        name_fr=district.name_fr,
+        name_en=district.name_en,
+        population=district.population,
+        geometry=district.geometry,
     )
 
 
@@ -126,8 +141,9 @@ def district_properties(district: District) -> dict[str, Any]:
     area_km2 = district.area_m2 / 1e6
     return {
         "code": district.code,
-        "name": localized_name({"name_ar": district.name_ar, "name_fr": district.name_fr,
-                                "name_en": district.name_en}),
+        "name": localized_name(
+            {"name_ar": district.name_ar, "name_fr": district.name_fr, "name_en": district.name_en}
+        ),
         "name_ar": district.name_ar,
         "name_fr": district.name_fr,
         "name_en": district.name_en,
@@ -142,7 +158,7 @@ def districts_geojson(db: Session) -> dict[str, Any]:
         {
             "type": "Feature",
             "id": district.code,
-            "geometry": mapping(shapely.set_precision(district.geometry, 10 ** -COORDINATE_DECIMALS)),
+            "geometry": mapping(shapely.set_precision(district.geometry, 10**-COORDINATE_DECIMALS)),
             "properties": district_properties(district),
         }
         for district in overview(db).districts
@@ -155,8 +171,14 @@ def export_features(db: Session) -> tuple[formats.CommuneInfo | None, list[forma
     info = None
     if current.commune is not None:
         commune = current.commune
-        info = formats.CommuneInfo(commune.code, commune.name_ar, commune.name_fr, commune.name_en,
-                                   commune.centre_lon, commune.centre_lat)
+        info = formats.CommuneInfo(
+            commune.code,
+            commune.name_ar,
+            commune.name_fr,
+            commune.name_en,
+            commune.centre_lon,
+            commune.centre_lat,
+        )
     return info, [_as_feature(district) for district in current.districts]
 
 

@@ -7,24 +7,26 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from majal.accounts.deps import optional_user
 from majal.accounts.models import User
-from majal.kit.web import get_db, render
+from majal.kit.web import DB, render
 from majal.territory import service as territory
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def home(request: Request, db: Annotated[Session, Depends(get_db)],
-         _user: Annotated[User | None, Depends(optional_user)]) -> Response:
+def home(
+    request: Request,
+    db: DB,
+    _user: Annotated[User | None, Depends(optional_user)],
+) -> Response:
     return render(request, "home.html", {"overview": territory.overview(db)})
 
 
 @router.get("/healthz")
-def healthz(db: Annotated[Session, Depends(get_db)]) -> Response:
+def healthz(db: DB) -> Response:
     db.execute(text("SELECT 1"))
     return JSONResponse({"status": "ok", "database": "ok"})
 

@@ -12,7 +12,6 @@ from alembic import op
 
 from majal.kit.geo import GeometryType
 
-
 revision = "0001"
 down_revision = None
 branch_labels = None

@@ -1,0 +1,107 @@
+"""Real-browser fixtures: the demo commune served by Uvicorn on a free port, and Debian's chromium via Playwright."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from majal import demo
+from majal.app import create_app
+from majal.config import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+TIMEOUT_MS = 10_000
+STARTUP_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    logins: dict[str, str]
+
+
+def _listening_socket() -> socket.socket:
+    """Bind port 0 now and hand the socket to Uvicorn, so no other process can take the port in between."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail(f"the test server did not start within {STARTUP_SECONDS:.0f} s")
+        time.sleep(0.02)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    data_dir = tmp_path_factory.mktemp("browser-demo")
+    # An empty tile_url keeps the browser off the internet: the map draws the districts without a base layer.
+    settings = Settings(data_dir=data_dir, secret_key="browser-test-secret", tile_url="", default_language="fr")
+    logins = demo.build(settings)
+    app = create_app(settings)
+    sock = _listening_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        _wait_started(server, thread)
+        yield LiveServer(f"http://127.0.0.1:{port}", logins)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        app.state.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+                    "(`make chromium`, or `sudo apt-get install -y chromium`); never `playwright install`.")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_context(browser: Browser, server: LiveServer, locale: str | None = None) -> BrowserContext:
+    """A fresh browser profile (no cookies); `locale` sets the Accept-Language header."""
+    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900}, locale=locale)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    browser_context = new_context(browser, live_server)
+    yield browser_context
+    browser_context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
