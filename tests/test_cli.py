@@ -197,3 +197,13 @@ def test_demo_builds_once_and_keeps_the_logins(tmp_path: Path, monkeypatch) -> N
     assert second.exit_code == 0
     assert json.loads((data_dir / "demo-logins.json").read_text()) == logins
     kit_cli.settings.cache_clear()
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("MAJAL_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    kit_cli.settings.cache_clear()
+    result = runner.invoke(app, ["serve", "--port", "8999"])
+    kit_cli.settings.cache_clear()
+    assert result.exit_code == 1
+    assert "majal db upgrade" in result.output

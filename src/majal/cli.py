@@ -10,7 +10,7 @@ import typer
 import uvicorn
 
 from majal.accounts.cli import apikeys, users
-from majal.kit.cli import console, settings, unit_of_work
+from majal.kit.cli import console, settings
 from majal.territory.cli import app as territory_cli
 
 app = typer.Typer(help="Majal: territorial intelligence for a commune.", no_args_is_help=True)
@@ -39,6 +39,17 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8000,
 ) -> None:
     """Serve the web application."""
+    from majal.db import make_engine
+    from majal.kit.cli import fail
+    from majal.kit.errors import MajalError
+    from majal.kit.i18n import N_
+    from majal.migrate import pending
+
+    engine = make_engine(settings().resolved_database_url)
+    behind = pending(engine)
+    engine.dispose()
+    if behind:
+        raise fail(MajalError(N_("The database schema is not up to date: run `majal db upgrade` first.")))
     console.print(f"Majal on http://{host}:{port}")
     uvicorn.run("majal.app:create_app", factory=True, host=host, port=port, proxy_headers=True)
 
@@ -60,5 +71,3 @@ def demo(
     if not no_serve:
         serve(host=host, port=port)
 
-
-__all__ = ["app", "unit_of_work"]

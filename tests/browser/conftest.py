@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from majal import demo
 from majal.app import create_app
 from majal.config import Settings
+from tests.live import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,29 +27,12 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 TIMEOUT_MS = 10_000
-STARTUP_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
 class LiveServer:
     url: str
     logins: dict[str, str]
-
-
-def _listening_socket() -> socket.socket:
-    """Bind port 0 now and hand the socket to Uvicorn, so no other process can take the port in between."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail(f"the test server did not start within {STARTUP_SECONDS:.0f} s")
-        time.sleep(0.02)
 
 
 @pytest.fixture(scope="session")
@@ -62,18 +42,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     settings = Settings(data_dir=data_dir, secret_key="browser-test-secret", tile_url="", default_language="fr")
     logins = demo.build(settings)
     app = create_app(settings)
-    sock = _listening_socket()
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     try:
-        _wait_started(server, thread)
-        yield LiveServer(f"http://127.0.0.1:{port}", logins)
+        with serving(app) as url:
+            yield LiveServer(url, logins)
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
         app.state.engine.dispose()
 
 

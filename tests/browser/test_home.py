@@ -15,9 +15,8 @@ pytestmark = pytest.mark.browser
 
 DISTRICT_COUNT = len(DISTRICT_NAMES)
 ARABIC_NAMES = {ar for ar, _fr, _en in DISTRICT_NAMES}
-# Failed base-map tile loads are not the app's fault (and the tests run without tiles); the browser's own
-# /favicon.ico probe is tolerated until the base template links a favicon.
-TOLERATED_ERROR_URLS = re.compile(r"tile|/favicon\.ico$")
+# Failed base-map tile loads are not the app's fault (and the tests run without tiles).
+TOLERATED_ERROR_URLS = re.compile(r"tile")
 
 
 def console_errors(page: Page) -> list[str]:

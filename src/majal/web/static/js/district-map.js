@@ -4,12 +4,14 @@
   const element = document.getElementById("map");
   if (!element || !window.L) return;
   const data = element.dataset;
-  const map = L.map(element, { scrollWheelZoom: false }).setView([Number(data.centreLat), Number(data.centreLon)], 13);
+  const map = L.map(element, { scrollWheelZoom: false, zoomSnap: 0.25 }).setView([Number(data.centreLat), Number(data.centreLon)], 13);
   if (data.tileUrl) {
     L.tileLayer(data.tileUrl, { maxZoom: 19, attribution: data.tileAttribution }).addTo(map);
   }
   const palette = ["#0b5d4b", "#8a4f00", "#1d4e89", "#7a1f5c", "#3d5a00", "#6b3fa0"];
-  const formatter = new Intl.NumberFormat(document.documentElement.lang === "ar" ? "ar-MA" : document.documentElement.lang);
+  const locale = document.documentElement.lang === "ar" ? "ar-MA" : document.documentElement.lang;
+  const formatter = new Intl.NumberFormat(locale);
+  const areaFormatter = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
   // Names are data: build the popup with text nodes so no name can inject markup.
   function popup(properties) {
@@ -19,7 +21,7 @@
     title.textContent = properties.name;
     const facts = document.createElement("dl");
     [[data.populationLabel, formatter.format(properties.population)],
-     [data.areaLabel, formatter.format(properties.area_km2)]].forEach(function (pair) {
+     [data.areaLabel, areaFormatter.format(properties.area_km2)]].forEach(function (pair) {
       const term = document.createElement("dt");
       term.textContent = pair[0];
       const value = document.createElement("dd");
