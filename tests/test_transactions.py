@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-import httpx
+import httpx2
 from fastapi import FastAPI
 from sqlalchemy import event, func, select
 
@@ -19,7 +19,7 @@ SLOW_COMMIT_SECONDS = 0.4
 def test_sign_in_is_committed_before_the_redirect_is_sent(app: FastAPI, staff: dict, sessions) -> None:
     # A slow commit makes the race certain: if the response left before the commit, the session row would be missing.
     event.listen(app.state.engine, "commit", lambda _connection: time.sleep(SLOW_COMMIT_SECONDS))
-    with serving(app) as url, httpx.Client(base_url=url) as browser:
+    with serving(app) as url, httpx2.Client(base_url=url) as browser:
         form = browser.get("/login").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', form)
         assert token is not None
