@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import shapely
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, insert, inspect, make_url, text
@@ -20,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from majal.config import Settings
 from majal.db import make_engine
 from majal.kit.geo import GeometryType
-from majal.migrate import alembic_config, upgrade
+from majal.migrate import downgrade, upgrade
 from majal.models import metadata
 from majal.territory.models import District
 
@@ -135,13 +134,6 @@ def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
         yield engine
 
 
-def downgrade(engine: Engine, revision: str = "base") -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-
 def schema_tables(engine: Engine) -> set[str]:
     return set(inspect(engine).get_table_names()) - EXTENSION_TABLES
 
@@ -158,7 +150,7 @@ def test_migrations_go_down_to_nothing_and_up_again(fresh_engine: Engine) -> Non
     head = current_revision(fresh_engine)
     assert head is not None
 
-    downgrade(fresh_engine)
+    downgrade(fresh_engine, "base")
     assert schema_tables(fresh_engine) == {"alembic_version"}
     assert current_revision(fresh_engine) is None
 

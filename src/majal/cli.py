@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from sqlalchemy import Engine
 
 from majal.accounts.cli import apikeys, users
+from majal.db import make_engine
 from majal.kit.cli import console, settings
 from majal.territory.cli import app as territory_cli
 
@@ -24,12 +27,25 @@ app.add_typer(territory_cli, name="territory")
 @db_cli.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
     """Bring the database schema up to date (Alembic)."""
-    from majal.db import make_engine
     from majal.migrate import upgrade
 
+    _migrate(upgrade, revision)
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base")]) -> None:
+    """Undo migrations down to REVISION (Alembic)."""
+    from majal.migrate import downgrade
+
+    _migrate(downgrade, revision)
+
+
+def _migrate(action: Callable[[Engine, str], None], revision: str) -> None:
     engine = make_engine(settings().resolved_database_url)
-    upgrade(engine, revision)
-    engine.dispose()
+    try:
+        action(engine, revision)
+    finally:
+        engine.dispose()
     console.print(f"Database at {revision}.")
 
 
@@ -39,7 +55,6 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8000,
 ) -> None:
     """Serve the web application."""
-    from majal.db import make_engine
     from majal.kit.cli import fail
     from majal.kit.errors import MajalError
     from majal.kit.i18n import N_

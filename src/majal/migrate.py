@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -22,10 +23,18 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    _run(command.upgrade, engine, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    _run(command.downgrade, engine, revision)
+
+
+def _run(action: Callable[[Config, str], None], engine: Engine, revision: str) -> None:
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        action(config, revision)
 
 
 def pending(engine: Engine) -> bool:
