@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from majal import demo
@@ -33,6 +34,7 @@ TIMEOUT_MS = 10_000
 class LiveServer:
     url: str
     logins: dict[str, str]
+    app: FastAPI
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +46,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     app = create_app(settings)
     try:
         with serving(app) as url:
-            yield LiveServer(url, logins)
+            yield LiveServer(url, logins, app)
     finally:
         app.state.engine.dispose()
 
@@ -60,9 +62,9 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
-def new_context(browser: Browser, server: LiveServer, locale: str | None = None) -> BrowserContext:
+def new_context(browser: Browser, server: LiveServer, locale: str | None = None, width: int = 1280) -> BrowserContext:
     """A fresh browser profile (no cookies); `locale` sets the Accept-Language header."""
-    context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900}, locale=locale)
+    context = browser.new_context(base_url=server.url, viewport={"width": width, "height": 900}, locale=locale)
     context.set_default_timeout(TIMEOUT_MS)
     return context
 
@@ -77,3 +79,17 @@ def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContex
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Print what the accessibility crawl saw: each page, its axe result and what it weighs."""
+    from tests.browser.test_accessibility import REPORT_KEY
+
+    rows = config.stash.get(REPORT_KEY, [])
+    if not rows:
+        return
+    terminalreporter.section("accessibility (axe-core, WCAG 2.x A/AA) and page weight")
+    terminalreporter.write_line(f"{'page':<24}{'lang':<6}{'KB':>8}  axe")
+    for path, lang, size, problems in rows:
+        verdict = "ok" if problems == 0 else f"{problems} problem(s)"
+        terminalreporter.write_line(f"{path:<24}{lang:<6}{size / 1024:>8.1f}  {verdict}")

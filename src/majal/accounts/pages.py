@@ -14,13 +14,13 @@ from majal.accounts.models import User
 from majal.kit.errors import TooManyRequests
 from majal.kit.i18n import gettext
 from majal.kit.security import DEPARTMENT_LABELS, ROLE_LABELS, Department, Role
-from majal.kit.web import DB, render, verify_csrf
+from majal.kit.web import DB, Audience, render, verify_csrf
 from majal.territory import service as territory
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/login")
+@router.get("/login", tags=[Audience.citizen])
 def login_form(
     request: Request, user: Annotated[User | None, Depends(optional_user)], next: str = "/console"
 ):
@@ -81,7 +81,7 @@ def logout(request: Request, db: DB) -> Response:
     return response
 
 
-@router.get("/console")
+@router.get("/console", tags=[Audience.staff])
 def console(
     request: Request, db: DB, user: Annotated[User, Depends(current_user)]
 ) -> Response:

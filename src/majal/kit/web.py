@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -24,6 +25,15 @@ BROWSER_COOKIE = "majal_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class Audience(StrEnum):
+    """Who a page is for, declared as a route tag: the quality guards crawl pages by audience."""
+
+    citizen = "citizen"  # public, anonymous, light enough for a cheap phone
+    staff = "staff"  # behind sign-in
+    developer = "developer"  # integrators' documentation
+    probe = "probe"  # machine checks, not a page
 
 
 def template_environment() -> Environment:

@@ -10,13 +10,13 @@ from sqlalchemy import text
 
 from majal.accounts.deps import optional_user
 from majal.accounts.models import User
-from majal.kit.web import DB, render
+from majal.kit.web import DB, Audience, render
 from majal.territory import service as territory
 
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/")
+@router.get("/", tags=[Audience.citizen])
 def home(
     request: Request,
     db: DB,
@@ -25,12 +25,12 @@ def home(
     return render(request, "home.html", {"overview": territory.overview(db)})
 
 
-@router.get("/healthz")
+@router.get("/healthz", tags=[Audience.probe])
 def healthz(db: DB) -> Response:
     db.execute(text("SELECT 1"))
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
-@router.get("/docs")
+@router.get("/docs", tags=[Audience.developer])
 def docs(request: Request) -> Response:
     return render(request, "docs.html")
