@@ -15,10 +15,11 @@ from majal import __version__
 from majal.accounts import pages as account_pages
 from majal.config import Settings
 from majal.db import make_engine, make_sessionmaker
+from majal.kit import redact
 from majal.kit.errors import MajalError, Unauthorized
 from majal.kit.i18n import N_, gettext
 from majal.kit.validation import translated_validation_errors
-from majal.kit.web import PACKAGE_DIR, WebShellMiddleware, render, template_environment
+from majal.kit.web import PACKAGE_DIR, BodyLimitMiddleware, WebShellMiddleware, render, template_environment
 from majal.territory import api as territory_api
 from majal.web import pages as web_pages
 
@@ -47,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.secret_key = settings.resolved_secret_key
     app.state.templates = template_environment()
+    redact.install()
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(WebShellMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")

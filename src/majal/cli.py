@@ -12,6 +12,7 @@ import uvicorn
 from sqlalchemy import Engine
 
 from majal.accounts.cli import apikeys, users
+from majal.cleanliness.cli import app as cleanliness_cli
 from majal.db import make_engine
 from majal.kit.cli import console, settings
 from majal.territory.cli import app as territory_cli
@@ -22,6 +23,7 @@ app.add_typer(db_cli, name="db")
 app.add_typer(users, name="users")
 app.add_typer(apikeys, name="apikeys")
 app.add_typer(territory_cli, name="territory")
+app.add_typer(cleanliness_cli, name="cleanliness")
 
 
 @db_cli.command("upgrade")
@@ -86,3 +88,7 @@ def demo(
     if not no_serve:
         serve(host=host, port=port)
 
+
+
+if __name__ == "__main__":
+    app()

@@ -12,7 +12,8 @@ from fastapi import Depends, Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from majal.kit import i18n
 from majal.kit.errors import Forbidden
@@ -112,6 +113,72 @@ def get_db(request: Request) -> Iterator[Session]:
 
 # scope="function" commits before the response leaves: a client that saw "done" will find the write.
 DB = Annotated[Session, Depends(get_db, scope="function")]
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over the limit (413) before the route reads them: from Content-Length when given, else by
+    counting what arrives. Multipart forms (uploads) get the upload limit, everything else the plain one."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        upload = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        limit = self.max_upload_bytes if upload else self.max_bytes
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(limit)(scope, receive, send)
+            return
+        await self._counted(scope, receive, send, limit)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """Without a declared length, count what arrives; past the limit the app sees the client leave, and
+        whatever it would answer is replaced by the 413."""
+        received, exceeded, started = 0, False, False
+
+        async def counting_receive() -> Message:
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                exceeded = True
+                return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await _too_large(limit)(scope, receive, send)
+
+
+TOO_LARGE = N_("The request is larger than the %(limit_mb)s MB allowed.")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g}"
+
+
+def _too_large(limit: int) -> Response:
+    return JSONResponse({"detail": i18n.gettext(TOO_LARGE, limit_mb=_megabytes(limit)), "code": "too_large"},
+                        status_code=413)
 
 
 class WebShellMiddleware(BaseHTTPMiddleware):
