@@ -33,8 +33,15 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/territory/commune"): EVERYONE,
     ("GET", "/api/v1/territory/districts"): EVERYONE,
     ("GET", "/api/v1/territory/locate"): EVERYONE,
+    ("GET", "/open311/v2/services.{fmt}"): EVERYONE,
+    ("GET", "/open311/v2/services/{service_code}.{fmt}"): EVERYONE,
+    ("GET", "/open311/v2/requests.{fmt}"): EVERYONE,
+    ("GET", "/open311/v2/requests/{service_request_id}.{fmt}"): EVERYONE,
+    ("GET", "/open311/v2/tokens/{token}.{fmt}"): EVERYONE,
+    ("POST", "/open311/v2/requests.{fmt}"): frozenset({"api_key"}),  # integrations post; citizens use the portal
 }
-# What each call needs beyond the identity: query parameters or form fields.
+# Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
+PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "1", "token": "unknown"}
 QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"}}
 FORM = {("POST", "/login"): {"username": "manager", "password": TEST_PASSWORD}}
 
@@ -82,7 +89,7 @@ def test_every_cell(caller, demo_territory, identity: str) -> None:
 
 
 def call(who: Caller, method: str, path: str) -> int:
-    url = re.sub(r"\{[^}]+\}", "0", path)
+    url = re.sub(r"\{([^}]+)\}", lambda match: PATH[match.group(1)], path)
     if method == "GET":
         return who.client.get(url, params=QUERY.get(path), headers=who.headers, follow_redirects=False).status_code
     form = {**FORM.get((method, path), {}), "csrf_token": csrf_from(who.client)}

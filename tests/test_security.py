@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from majal.accounts.models import LoginAttempt
-from tests.conftest import TEST_PASSWORD, csrf_from
+from tests.conftest import csrf_from
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/api/v1/territory/districts", "/no-such-page"])

@@ -18,8 +18,10 @@ from majal.db import make_engine, make_sessionmaker
 from majal.kit import redact
 from majal.kit.errors import MajalError, Unauthorized
 from majal.kit.i18n import N_, gettext
+from majal.kit.openapi import describe_errors
 from majal.kit.validation import translated_validation_errors
 from majal.kit.web import PACKAGE_DIR, BodyLimitMiddleware, WebShellMiddleware, render, template_environment
+from majal.requests import api as open311_api
 from majal.territory import api as territory_api
 from majal.web import pages as web_pages
 
@@ -54,8 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(WebShellMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
-    for router in (web_pages.router, account_pages.router, territory_api.router):
+    for router in (web_pages.router, account_pages.router, territory_api.router, open311_api.router):
         app.include_router(router)
+    describe_errors(app)
     _install_error_handlers(app)
     return app
 
@@ -68,6 +71,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MajalError)
     async def majal_error(request: Request, error: MajalError) -> Response:
         message = error.translated()
+        if request.url.path.startswith(open311_api.PREFIX):
+            return open311_api.error_response(request.url.path, error.status_code, [message])
         if _wants_json(request):
             return JSONResponse({"detail": message, "code": error.code}, status_code=error.status_code)
         if isinstance(error, Unauthorized):
@@ -79,6 +84,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
         problems = translated_validation_errors(error.errors())
+        if request.url.path.startswith(open311_api.PREFIX):
+            descriptions = [f"{p['field']}: {p['msg']}" for p in problems]
+            return open311_api.error_response(request.url.path, 400, descriptions)
         if _wants_json(request):
             return JSONResponse({"detail": problems, "code": "invalid"}, status_code=422)
         message = "; ".join(f"{p['field']}: {p['msg']}" for p in problems)
@@ -88,6 +96,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         known = STATUS_MESSAGES.get(error.status_code)
         message = gettext(known) if known else gettext(N_("The request could not be handled."))
+        if request.url.path.startswith(open311_api.PREFIX):
+            return open311_api.error_response(request.url.path, error.status_code, [message])
         if _wants_json(request):
             return JSONResponse(
                 {"detail": message, "code": str(error.status_code)},

@@ -13,9 +13,12 @@ from sqlalchemy.orm import Session
 from majal.accounts import service as accounts
 from majal.config import Settings
 from majal.db import make_engine, make_sessionmaker
+from majal.kit.audit import utcnow
 from majal.kit.cli import console
 from majal.kit.security import Department, Role, new_token
 from majal.migrate import upgrade
+from majal.requests import demo as requests_demo
+from majal.requests import service as requests
 from majal.territory import service as territory
 from majal.territory.demo import build_demo_territory
 
@@ -56,7 +59,19 @@ def _staff(db: Session, logins_path: Path) -> dict[str, str]:
     return logins
 
 
-STEPS: list[Callable[[Session], bool]] = [_territory]
+def _service_requests(db: Session) -> bool:
+    if requests.services(db):
+        return False
+    requests.seed_catalogue(db)
+    current = territory.overview(db)
+    sla = {chosen.code: chosen.sla_hours for chosen in requests.services(db)}
+    past = requests_demo.history([d.geometry for d in current.districts], [d.population for d in current.districts],
+                                 sla, now=utcnow())
+    requests.load_history(db, past, [d.id for d in current.districts], actor="demo")
+    return True
+
+
+STEPS: list[Callable[[Session], bool]] = [_territory, _service_requests]
 
 
 def build(settings: Settings) -> dict[str, str]:

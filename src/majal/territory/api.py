@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from majal.kit.errors import NotFound
 from majal.kit.i18n import N_, localized_name
+from majal.kit.openapi import error_responses
 from majal.kit.web import DB
 from majal.territory import service
 from majal.territory.schemas import CommuneOut, DistrictCollectionOut, LocateOut
@@ -20,7 +21,7 @@ class GeoJSONResponse(JSONResponse):
     media_type = "application/geo+json"
 
 
-@router.get("/commune", response_model=CommuneOut)
+@router.get("/commune", response_model=CommuneOut, responses=error_responses(404))
 def commune(db: DB) -> dict[str, Any]:
     current = service.overview(db)
     if current.commune is None:
@@ -44,11 +45,11 @@ def districts(db: DB) -> dict[str, Any]:
     return service.districts_geojson(db)
 
 
-@router.get("/locate", response_model=LocateOut)
+@router.get("/locate", response_model=LocateOut, responses=error_responses(404))
 def locate(
     db: DB,
-    lat: Annotated[float, Query(ge=-90, le=90, description="Latitude, WGS84 degrees")],
-    lon: Annotated[float, Query(ge=-180, le=180, description="Longitude, WGS84 degrees")],
+    lat: Annotated[float, Query(ge=-90, le=90, description="Latitude, WGS84 degrees", examples=[34.92])],
+    lon: Annotated[float, Query(ge=-180, le=180, description="Longitude, WGS84 degrees", examples=[-2.32])],
 ) -> dict[str, Any]:
     district = service.locate(db, lon, lat)
     return {"lon": lon, "lat": lat, "district": service.district_properties(district)}

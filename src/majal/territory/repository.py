@@ -27,3 +27,7 @@ def districts(db: Session, commune_id: int | None = None) -> list[District]:
 def districts_with_box_around(db: Session, lon: float, lat: float) -> list[District]:
     box = bbox_contains(District.min_lon, District.min_lat, District.max_lon, District.max_lat, lon, lat)
     return list(db.scalars(select(District).where(box).order_by(District.commune_id, District.code)))
+
+
+def district_by_code(db: Session, code: str) -> District | None:
+    return db.scalar(select(District).where(District.code == code).order_by(District.commune_id).limit(1))

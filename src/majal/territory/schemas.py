@@ -13,7 +13,9 @@ class CommuneOut(BaseModel):
     name_ar: str
     name_fr: str
     name_en: str
-    centre: tuple[float, float] = Field(description="[longitude, latitude], WGS84")
+    # A list of two, not tuple[float, float]: the same constraints without OpenAPI 3.1's `prefixItems`, which many
+    # clients' generators and schemathesis (4.32) cannot read.
+    centre: list[float] = Field(min_length=2, max_length=2, description="[longitude, latitude], WGS84")
     population: int
     district_count: int
 

@@ -137,6 +137,10 @@ def locate(db: Session, lon: float, lat: float) -> District:
     return candidates[index]
 
 
+def district_by_code(db: Session, code: str) -> District | None:
+    return repository.district_by_code(db, code.strip())
+
+
 def district_properties(district: District) -> dict[str, Any]:
     area_km2 = district.area_m2 / 1e6
     return {

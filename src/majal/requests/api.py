@@ -1,0 +1,210 @@
+"""Open311 GeoReport v2 under /open311/v2/, in JSON and XML."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from majal.accounts import service as accounts
+from majal.kit.errors import Unauthorized
+from majal.kit.i18n import N_, gettext, localized_name
+from majal.kit.security import DEPARTMENT_LABELS, Department
+from majal.kit.web import DB
+from majal.requests import open311, service
+from majal.requests.models import Service, ServiceAttribute, ServiceRequest
+from majal.requests.schemas import (
+    Contact,
+    CreatedOut,
+    Open311ErrorOut,
+    RequestOut,
+    RequestQuery,
+    ServiceDefinitionOut,
+    ServiceOut,
+    Submission,
+    TokenOut,
+)
+from majal.requests.workflow import open311_status
+from majal.territory import service as territory
+
+PREFIX = "/open311/v2"
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": list[Open311ErrorOut], "content": {"application/xml": {}}} for status in (400, 403, 404, 422)
+}
+router = APIRouter(prefix=PREFIX, tags=["open311"], responses=ERRORS)
+
+
+def _xml_too(model: Any) -> dict[int | str, dict[str, Any]]:
+    return {200: {"model": model, "content": {"application/xml": {}}}}
+
+
+def answer(fmt: str, root: str, item: str, records: list[dict[str, Any]], status_code: int = 200) -> Response:
+    if fmt == "xml":
+        return Response(open311.to_xml(root, item, records), status_code=status_code, media_type="application/xml")
+    return JSONResponse(records, status_code=status_code)
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in open311.FORMATS:
+        raise open311.Open311Error(N_("Unknown format %(format)s: use json or xml."), status_code=404,
+                                   format=fmt[:10])
+    return fmt
+
+
+def check_jurisdiction(db: DB, jurisdiction_id: str | None) -> None:
+    commune = territory.overview(db).commune
+    if jurisdiction_id and (commune is None or jurisdiction_id.strip().lower() != commune.code.lower()):
+        raise open311.Open311Error(N_("Unknown jurisdiction %(id)s."), status_code=404, id=jurisdiction_id[:40])
+
+
+@router.get("/services.{fmt}", responses=_xml_too(list[ServiceOut]), summary="List services")
+def list_services(db: DB, fmt: str, jurisdiction_id: str | None = None) -> Response:
+    check_format(fmt)
+    check_jurisdiction(db, jurisdiction_id)
+    return answer(fmt, "services", "service", [service_record(s) for s in service.services(db)])
+
+
+@router.get("/services/{service_code}.{fmt}", responses=_xml_too(ServiceDefinitionOut),
+            summary="Service definition")
+def service_definition(db: DB, service_code: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
+    check_format(fmt)
+    check_jurisdiction(db, jurisdiction_id)
+    chosen = service.service(db, service_code)
+    record = {"service_code": chosen.code, "attributes": [attribute_record(a) for a in chosen.attributes]}
+    if fmt == "xml":
+        return Response(open311.to_xml_document("service_definition", record), media_type="application/xml")
+    return JSONResponse(record)
+
+
+@router.post("/requests.{fmt}", status_code=201, responses={201: {"model": list[CreatedOut],
+                                                                  "content": {"application/xml": {}}}},
+             summary="Create a service request (form-encoded; api_key required)")
+async def create_request(request: Request, db: DB, fmt: str) -> Response:
+    check_format(fmt)
+    form = await request.form()
+    fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+    check_jurisdiction(db, fields.get("jurisdiction_id"))
+    key = _api_key(db, fields.get("api_key") or request.headers.get("x-api-key") or "")
+    submission = Submission(
+        service_code=fields.get("service_code", "").strip(), description=fields.get("description", ""),
+        lat=fields.get("lat", "").strip(), long=fields.get("long", "").strip(),
+        address_string=fields.get("address_string", ""), address_id=fields.get("address_id", ""),
+        media_url=fields.get("media_url", ""),
+        attributes=open311.raw_attributes((k, v) for k, v in form.multi_items() if isinstance(v, str)),
+        contact=Contact(**{name: fields.get(name, "") for name in Contact.__dataclass_fields__}),
+    )
+    created = service.submit(db, submission, request.app.state.secret_key, source="open311",
+                             actor=f"api:{key.name}", api_key_id=key.id)
+    record = {"service_request_id": str(created.id), "token": created.token,
+              "service_notice": gettext(N_("Your tracking code is %(code)s."), code=created.tracking_code),
+              "account_id": submission.contact.account_id or None}
+    return answer(fmt, "service_requests", "request", [record], status_code=201)
+
+
+def _api_key(db: DB, key: str) -> Any:
+    try:
+        return accounts.api_key_for(db, key)
+    except Unauthorized as refused:
+        raise open311.Open311Error(refused.message, status_code=403) from None
+
+
+@router.get("/requests.{fmt}", responses=_xml_too(list[RequestOut]), summary="Search service requests")
+def search_requests(db: DB, fmt: str, service_request_id: str = "", service_code: str = "", start_date: str = "",
+                    end_date: str = "", status: str = "", jurisdiction_id: str | None = None) -> Response:
+    check_format(fmt)
+    check_jurisdiction(db, jurisdiction_id)
+    query = RequestQuery(ids=_ids(service_request_id), service_codes=_list(service_code),
+                         statuses=_list(status), start=start_date, end=end_date)
+    return answer(fmt, "service_requests", "request", [request_record(r) for r in service.search(db, query)])
+
+
+@router.get("/requests/{service_request_id}.{fmt}", responses=_xml_too(list[RequestOut]),
+            summary="One service request")
+def one_request(db: DB, service_request_id: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
+    check_format(fmt)
+    check_jurisdiction(db, jurisdiction_id)
+    found = service.find(db, _ids(service_request_id)[0] if service_request_id else 0)
+    return answer(fmt, "service_requests", "request", [request_record(found)])
+
+
+@router.get("/tokens/{token}.{fmt}", responses=_xml_too(list[TokenOut]), summary="Service request id for a token")
+def token_lookup(db: DB, token: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
+    check_format(fmt)
+    check_jurisdiction(db, jurisdiction_id)
+    found = service.find_by_token(db, token)
+    return answer(fmt, "service_requests", "request", [{"service_request_id": str(found.id), "token": found.token}])
+
+
+def _ids(text: str) -> tuple[int, ...]:
+    parts = _list(text)
+    if not all(part.isdigit() and len(part) < 10 for part in parts):
+        raise open311.Open311Error(N_("service_request_id must be a number or a comma-separated list of numbers."))
+    return tuple(int(part) for part in parts[:open311.MAX_IDS])
+
+
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def service_record(chosen: Service) -> dict[str, Any]:
+    return {
+        "service_code": chosen.code,
+        "service_name": localized_name(chosen),
+        "description": localized_name({f"name_{lang}": getattr(chosen, f"description_{lang}")
+                                       for lang in ("ar", "fr", "en")}),
+        "metadata": bool(chosen.attributes),
+        "type": "realtime",
+        "keywords": chosen.keywords,
+        "group": _department(chosen.department),
+    }
+
+
+def attribute_record(attribute: ServiceAttribute) -> dict[str, Any]:
+    return {
+        "variable": attribute.variable,
+        "code": attribute.code,
+        "datatype": attribute.datatype,
+        "required": attribute.required,
+        "datatype_description": None,
+        "order": attribute.position,
+        "description": localized_name({f"name_{lang}": getattr(attribute, f"description_{lang}")
+                                       for lang in ("ar", "fr", "en")}),
+        "values": [{"key": value["key"], "name": localized_name(value)} for value in attribute.values],
+    }
+
+
+def request_record(found: ServiceRequest) -> dict[str, Any]:
+    """What anyone may see of a request: never the reporter's contact details."""
+    return {
+        "service_request_id": str(found.id),
+        "status": open311_status(found.status),
+        "status_notes": found.status_notes or None,
+        "service_name": localized_name(found.service),
+        "service_code": found.service.code,
+        "description": found.description or None,
+        "agency_responsible": _department(found.service.department),
+        "service_notice": None,
+        "requested_datetime": open311.w3c(found.requested_at),
+        "updated_datetime": open311.w3c(found.updated_at),
+        "expected_datetime": open311.w3c(found.expected_at),
+        "address": found.address_string or None,
+        "address_id": None,
+        "zipcode": None,
+        "lat": found.lat,
+        "long": found.lon,
+        "media_url": found.media_url or None,
+    }
+
+
+def _department(code: str) -> str:
+    label = DEPARTMENT_LABELS.get(Department(code)) if code in Department.__members__ else None
+    return gettext(label) if label else code
+
+
+def error_response(path: str, status_code: int, descriptions: list[str]) -> Response:
+    """The spec's error list, in the format the path asked for."""
+    records = [{"code": status_code, "description": description} for description in descriptions]
+    fmt = "xml" if path.endswith(".xml") else "json"
+    return answer(fmt, "errors", "error", records, status_code=status_code)
+

@@ -1,0 +1,191 @@
+"""Open311 GeoReport v2, driven over real HTTP as an Open311 client would, in JSON and XML."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from xml.etree import ElementTree as ET
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from majal.accounts import service as accounts
+from majal.accounts.models import ApiKey
+from majal.kit.audit import utcnow
+from majal.requests import service as requests
+from majal.requests.catalogue import CATALOGUE, DATATYPES
+from majal.requests.models import RequestEvent, ServiceRequest
+from majal.territory.demo import BERKANE_CENTRE
+from tests.live import serving
+
+LON, LAT = BERKANE_CENTRE
+BASE = "/open311/v2"
+
+
+@pytest.fixture
+def api_key(sessions: sessionmaker[Session], demo_territory) -> str:
+    with sessions.begin() as db:
+        requests.seed_catalogue(db)
+        return accounts.create_api_key(db, "open311 client")
+
+
+@pytest.fixture
+def open311(app: FastAPI, api_key: str) -> Iterator[httpx2.Client]:
+    with serving(app) as url, httpx2.Client(base_url=url + BASE, headers={"Accept-Language": "en"}) as client:
+        yield client
+
+
+def count(sessions: sessionmaker[Session], model: type = ServiceRequest) -> int:
+    with sessions() as db:
+        return int(db.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def post(client: httpx2.Client, key: str, fmt: str = "json", **fields) -> httpx2.Response:
+    data = {"api_key": key, "service_code": "STRAY_DOGS", "lat": str(LAT), "long": str(LON),
+            "attribute[behaviour]": "pack", "attribute[bite]": "no", **fields}
+    return client.post(f"/requests.{fmt}", data={k: v for k, v in data.items() if v is not None})
+
+
+def test_services_in_json_and_xml(open311: httpx2.Client) -> None:
+    services = open311.get("/services.json", headers={"Accept-Language": "fr"}).json()
+    assert len(services) == len(CATALOGUE)
+    dogs = next(s for s in services if s["service_code"] == "STRAY_DOGS")
+    assert dogs == {"service_code": "STRAY_DOGS", "service_name": "Chiens errants", "metadata": True,
+                    "type": "realtime", "keywords": "dogs, animals, rabies", "group": "Santé publique",
+                    "description": "Des chiens errants dans le quartier."}
+    xml = ET.fromstring(open311.get("/services.xml").content)
+    assert xml.tag == "services" and len(xml.findall("service")) == len(CATALOGUE)
+    assert xml.find("service/metadata").text in ("true", "false")
+
+
+def test_service_definitions_cover_every_datatype(open311: httpx2.Client) -> None:
+    seen = set()
+    for definition in CATALOGUE:
+        answer = open311.get(f"/services/{definition.code}.json").json()
+        assert answer["service_code"] == definition.code
+        for attribute in answer["attributes"]:
+            seen.add(attribute["datatype"])
+            if attribute["datatype"].endswith("valuelist"):
+                assert attribute["values"] and {"key", "name"} <= set(attribute["values"][0])
+    assert seen == set(DATATYPES)
+    xml = ET.fromstring(open311.get("/services/POLE_DAMAGED.xml").content)
+    assert xml.tag == "service_definition"
+    assert [v.text for v in xml.findall("attributes/attribute/values/value/key")][:2] == ["yes", "no"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_request_is_created_then_found(open311: httpx2.Client, api_key: str, sessions, fmt: str) -> None:
+    created = post(open311, api_key, fmt, description="Trois chiens agressifs", email="amina@example.ma",
+                   phone="+212 661 234 567", first_name="Amina", last_name="Tazi")
+    assert created.status_code == 201, created.text
+    if fmt == "json":
+        record = created.json()[0]
+    else:
+        record = {child.tag: child.text for child in ET.fromstring(created.content).find("request")}
+    request_id, token = record["service_request_id"], record["token"]
+    found = open311.get(f"/requests/{request_id}.json").json()[0]
+    assert found["service_code"] == "STRAY_DOGS" and found["status"] == "open"
+    assert found["lat"] == pytest.approx(LAT) and found["long"] == pytest.approx(LON)
+    assert found["expected_datetime"] > found["requested_datetime"]
+    assert open311.get(f"/tokens/{token}.json").json() == [{"service_request_id": request_id, "token": token}]
+    public = open311.get(f"/requests/{request_id}.{fmt}").text + open311.get("/requests.json").text
+    for private in ("amina@example.ma", "661 234 567", "Tazi"):
+        assert private not in public
+    with sessions() as db:
+        stored = db.get(ServiceRequest, int(request_id))
+        assert stored.attribute_values == {"behaviour": "pack", "bite": "no"}
+        assert stored.contact_sealed and "amina" not in stored.contact_sealed
+        assert db.scalar(select(func.count()).select_from(RequestEvent)) == 1
+
+
+def test_multivaluelist_and_address_fallbacks(open311: httpx2.Client, api_key: str) -> None:
+    dumping = open311.post("/requests.json", data={
+        "api_key": api_key, "service_code": "DUMPING", "address_id": "BRK-03",
+        "attribute[waste][]": ["rubble", "green"], "attribute[volume_m3]": "2.5"})
+    assert dumping.status_code == 201, dumping.text
+    words = post(open311, api_key, lat=None, long=None, address_string="Derrière la gare routière")
+    assert words.status_code == 201, words.text
+    found = open311.get(f"/requests/{words.json()[0]['service_request_id']}.json").json()[0]
+    assert found["address"] == "Derrière la gare routière" and found["lat"] is None
+
+
+def test_search_filters_and_the_90_day_default(open311: httpx2.Client, api_key: str, sessions) -> None:
+    ids = [post(open311, api_key).json()[0]["service_request_id"] for _ in range(3)]
+    with sessions.begin() as db:  # one request is old: outside the default window
+        db.execute(update(ServiceRequest).where(ServiceRequest.id == int(ids[0]))
+                   .values(requested_at=utcnow() - timedelta(days=120)))
+    recent = open311.get("/requests.json", params={"service_code": "STRAY_DOGS", "status": "open"}).json()
+    assert sorted(r["service_request_id"] for r in recent) == sorted(ids[1:])
+    assert open311.get("/requests.json", params={"status": "closed"}).json() == []
+    by_ids = open311.get("/requests.json", params={"service_request_id": ",".join(ids)}).json()
+    assert len(by_ids) == 3  # ids ignore the other filters, as the spec says
+    start = (utcnow() - timedelta(days=200)).isoformat()
+    assert len(open311.get("/requests.json", params={"start_date": start}).json()) == 3
+    xml = ET.fromstring(open311.get("/requests.xml", params={"service_code": "STRAY_DOGS"}).content)
+    assert xml.tag == "service_requests" and len(xml.findall("request")) == 2
+
+
+@pytest.mark.parametrize(("fields", "status", "words"), [
+    ({"service_code": "NOPE"}, 400, "service_code"),
+    ({"service_code": ""}, 400, "service_code"),
+    ({"lat": None, "long": None}, 400, "location"),
+    ({"lat": "34.02", "long": "-6.84"}, 400, "outside"),
+    ({"lat": "north", "long": "-2.3"}, 400, "lat"),
+    ({"lat": "95", "long": "-2.3"}, 400, "lat"),
+    ({"attribute[behaviour]": "friendly"}, 400, "friendly"),
+    ({"attribute[bite]": None}, 400, "bite"),
+    ({"attribute[colour]": "brown"}, 400, "colour"),
+    ({"media_url": "javascript:alert(1)"}, 400, "media_url"),
+    ({"email": "not-an-email"}, 400, "email"),
+    ({"description": "x" * 5000}, 400, "description"),
+    ({"api_key": ""}, 403, "API key"),
+    ({"api_key": "mjl_forged_key"}, 403, "API key"),
+    ({"jurisdiction_id": "rabat"}, 404, "rabat"),
+])
+def test_bad_requests_get_the_spec_error_and_change_nothing(open311, api_key, sessions, fields, status, words) -> None:
+    answer = post(open311, api_key, **fields)
+    assert answer.status_code == status, answer.text
+    errors = answer.json()
+    assert errors[0]["code"] == status and words.lower() in errors[0]["description"].lower()
+    assert count(sessions) == 0
+
+
+def test_errors_in_xml(open311: httpx2.Client, api_key: str) -> None:
+    answer = post(open311, api_key, "xml", service_code="NOPE")
+    root = ET.fromstring(answer.content)
+    assert answer.status_code == 400 and root.tag == "errors" and root.find("error/code").text == "400"
+
+
+def test_revoked_keys_are_refused(open311: httpx2.Client, api_key: str, sessions) -> None:
+    with sessions.begin() as db:
+        db.execute(update(ApiKey).values(revoked_at=utcnow()))
+    assert post(open311, api_key).status_code == 403
+    assert count(sessions) == 0
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/requests/abc.json", 400), ("/requests/999999.json", 404), ("/services/NOPE.json", 404),
+    ("/services.yaml", 404), ("/tokens/nope.json", 404), ("/requests.json?start_date=yesterday", 400),
+    ("/requests.json?status=maybe", 400), ("/requests.json?service_request_id=1;DROP", 400),
+])
+def test_lookups_with_bad_input(open311: httpx2.Client, path: str, status: int) -> None:
+    answer = open311.get(path)
+    assert answer.status_code == status, answer.text
+    assert answer.json()[0]["code"] == status
+
+
+def test_hostile_description_is_kept_as_text(open311: httpx2.Client, api_key: str) -> None:
+    hostile = "<script>alert('x')</script> ' OR 1=1; --"
+    created = post(open311, api_key, description=hostile).json()[0]
+    assert open311.get(f"/requests/{created['service_request_id']}.json").json()[0]["description"] == hostile
+    xml = open311.get(f"/requests/{created['service_request_id']}.xml").text
+    assert "<script>" not in xml and "&lt;script&gt;" in xml
+
+
+def test_errors_speak_the_clients_language(open311: httpx2.Client, api_key: str) -> None:
+    answer = open311.post("/requests.json", data={"api_key": "mjl_forged"}, headers={"Accept-Language": "fr"})
+    assert answer.status_code == 403
+    assert answer.json()[0]["description"] == "Clé d’API inconnue ou révoquée."
