@@ -185,6 +185,10 @@ def list_users(db: Session) -> list[User]:
     return repository.users(db)
 
 
+def find_user(db: Session, username: str) -> User | None:
+    return repository.user_by_username(db, username.strip().lower())
+
+
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes; they were written in UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

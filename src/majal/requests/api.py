@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 
 from majal.accounts import service as accounts
@@ -35,6 +35,26 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix=PREFIX, tags=["open311"], responses=ERRORS)
 
 
+# {fmt} is checked by check_format (unknown formats answer the spec's 404); the schema names the two it knows.
+Format = Annotated[str, Path(description="json or xml", json_schema_extra={"enum": list(open311.FORMATS)})]
+REQUEST_FORM = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object",
+            "required": ["api_key", "service_code"],
+            "properties": {
+                name: {"type": "string"} for name in (
+                    "api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string", "address_id",
+                    "email", "device_id", "account_id", "first_name", "last_name", "phone", "description",
+                    "media_url")
+            },
+            "additionalProperties": {"type": "string", "description": "attribute[code] values of the service"},
+        }}},
+    }
+}
+
+
 def _xml_too(model: Any) -> dict[int | str, dict[str, Any]]:
     return {200: {"model": model, "content": {"application/xml": {}}}}
 
@@ -59,7 +79,7 @@ def check_jurisdiction(db: DB, jurisdiction_id: str | None) -> None:
 
 
 @router.get("/services.{fmt}", responses=_xml_too(list[ServiceOut]), summary="List services")
-def list_services(db: DB, fmt: str, jurisdiction_id: str | None = None) -> Response:
+def list_services(db: DB, fmt: Format, jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
     check_jurisdiction(db, jurisdiction_id)
     return answer(fmt, "services", "service", [service_record(s) for s in service.services(db)])
@@ -67,7 +87,7 @@ def list_services(db: DB, fmt: str, jurisdiction_id: str | None = None) -> Respo
 
 @router.get("/services/{service_code}.{fmt}", responses=_xml_too(ServiceDefinitionOut),
             summary="Service definition")
-def service_definition(db: DB, service_code: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
+def service_definition(db: DB, service_code: str, fmt: Format, jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
     check_jurisdiction(db, jurisdiction_id)
     chosen = service.service(db, service_code)
@@ -79,8 +99,8 @@ def service_definition(db: DB, service_code: str, fmt: str, jurisdiction_id: str
 
 @router.post("/requests.{fmt}", status_code=201, responses={201: {"model": list[CreatedOut],
                                                                   "content": {"application/xml": {}}}},
-             summary="Create a service request (form-encoded; api_key required)")
-async def create_request(request: Request, db: DB, fmt: str) -> Response:
+             summary="Create a service request (form-encoded; api_key required)", openapi_extra=REQUEST_FORM)
+async def create_request(request: Request, db: DB, fmt: Format) -> Response:
     check_format(fmt)
     form = await request.form()
     fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
@@ -110,7 +130,7 @@ def _api_key(db: DB, key: str) -> Any:
 
 
 @router.get("/requests.{fmt}", responses=_xml_too(list[RequestOut]), summary="Search service requests")
-def search_requests(db: DB, fmt: str, service_request_id: str = "", service_code: str = "", start_date: str = "",
+def search_requests(db: DB, fmt: Format, service_request_id: str = "", service_code: str = "", start_date: str = "",
                     end_date: str = "", status: str = "", jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
     check_jurisdiction(db, jurisdiction_id)
@@ -121,7 +141,7 @@ def search_requests(db: DB, fmt: str, service_request_id: str = "", service_code
 
 @router.get("/requests/{service_request_id}.{fmt}", responses=_xml_too(list[RequestOut]),
             summary="One service request")
-def one_request(db: DB, service_request_id: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
+def one_request(db: DB, service_request_id: str, fmt: Format, jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
     check_jurisdiction(db, jurisdiction_id)
     found = service.find(db, _ids(service_request_id)[0] if service_request_id else 0)
@@ -129,7 +149,7 @@ def one_request(db: DB, service_request_id: str, fmt: str, jurisdiction_id: str 
 
 
 @router.get("/tokens/{token}.{fmt}", responses=_xml_too(list[TokenOut]), summary="Service request id for a token")
-def token_lookup(db: DB, token: str, fmt: str, jurisdiction_id: str | None = None) -> Response:
+def token_lookup(db: DB, token: str, fmt: Format, jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
     check_jurisdiction(db, jurisdiction_id)
     found = service.find_by_token(db, token)

@@ -100,3 +100,30 @@ class RequestEvent(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=True)
 
     request: Mapped[ServiceRequest] = relationship(back_populates="events")
+
+
+class RequestSubscription(Base):
+    """Someone who wants to hear about a request: its reporter, or a neighbour who reported the same thing."""
+
+    __tablename__ = "request_subscriptions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id", ondelete="CASCADE"), index=True)
+    contact_sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RequestPhoto(Base):
+    """A photo of a request, stored stripped of its metadata, with a smaller copy for display."""
+
+    __tablename__ = "request_photos"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_requests.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # file stem under the data dir's media folder
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

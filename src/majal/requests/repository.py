@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from majal.requests.models import Service, ServiceRequest
+from majal.requests.models import RequestPhoto, RequestSubscription, Service, ServiceRequest
+from majal.requests.schemas import QueueFilters
+from majal.requests.workflow import OPEN
+
+OPEN_STATUSES = tuple(OPEN)
 
 
 def services(db: Session, active_only: bool = True) -> list[Service]:
@@ -58,3 +62,53 @@ def search(
     if end is not None:
         query = query.where(ServiceRequest.requested_at <= end)
     return list(db.scalars(query.order_by(ServiceRequest.requested_at.desc()).limit(limit)))
+
+
+def queue(
+    db: Session, filters: QueueFilters, now: datetime, offset: int, limit: int
+) -> tuple[list[ServiceRequest], int]:
+    """A department's requests with the console's filters, oldest due first; also the total count."""
+    query = select(ServiceRequest).join(Service)
+    if filters.departments:
+        query = query.where(Service.department.in_(filters.departments))
+    if filters.statuses:
+        query = query.where(ServiceRequest.status.in_(filters.statuses))
+    if filters.service_code:
+        query = query.where(Service.code == filters.service_code)
+    if filters.district_id:
+        query = query.where(ServiceRequest.district_id == filters.district_id)
+    if filters.overdue:
+        query = query.where(ServiceRequest.expected_at < now)
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(ServiceRequest.expected_at, ServiceRequest.id).offset(offset).limit(limit)
+    return list(db.scalars(page)), int(total)
+
+
+def subscriptions(db: Session, request_id: int) -> list[RequestSubscription]:
+    return list(db.scalars(select(RequestSubscription).where(
+        RequestSubscription.request_id == request_id, RequestSubscription.ended_at.is_(None))))
+
+
+def nearby_open(db: Session, service_id: int, lon: float, lat: float, degrees: float) -> list[ServiceRequest]:
+    """Open requests of a service in a small box around a point (the exact distance is checked by the caller)."""
+    return list(db.scalars(select(ServiceRequest).where(
+        ServiceRequest.service_id == service_id, ServiceRequest.status.in_(OPEN_STATUSES),
+        ServiceRequest.lon.between(lon - degrees * 1.3, lon + degrees * 1.3),
+        ServiceRequest.lat.between(lat - degrees, lat + degrees),
+    ).order_by(ServiceRequest.requested_at.desc()).limit(20)))
+
+
+def photos(db: Session, request_id: int) -> list[RequestPhoto]:
+    return list(db.scalars(select(RequestPhoto).where(RequestPhoto.request_id == request_id)
+                           .order_by(RequestPhoto.id)))
+
+
+def photo_by_name(db: Session, name: str) -> RequestPhoto | None:
+    return db.scalar(select(RequestPhoto).where(RequestPhoto.name == name))
+
+
+def public_list(db: Session, statuses: tuple[str, ...], offset: int, limit: int) -> tuple[list[ServiceRequest], int]:
+    query = select(ServiceRequest).where(ServiceRequest.status.in_(statuses))
+    total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.scalars(query.order_by(ServiceRequest.requested_at.desc()).offset(offset).limit(limit))
+    return list(rows), int(total)

@@ -45,6 +45,17 @@ class RequestQuery:
     end: str = ""
 
 
+@dataclass(frozen=True)
+class QueueFilters:
+    """The staff console's filters; `departments` is already narrowed to what the user may see."""
+
+    departments: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    service_code: str = ""
+    district_id: int | None = None
+    overdue: bool = False
+
+
 class ServiceOut(BaseModel):
     service_code: str
     service_name: str

@@ -11,16 +11,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from majal.accounts import service as accounts
+from majal.accounts.models import User
 from majal.kit import audit, crypto
 from majal.kit.audit import utcnow
-from majal.kit.errors import NotFound
+from majal.kit.errors import Forbidden, MajalError, NotFound
+from majal.kit.geo import WGS84_GEOD, valid_lon_lat
 from majal.kit.i18n import N_
+from majal.kit.security import Department, Role
 from majal.requests import open311, repository
 from majal.requests.catalogue import CATALOGUE, ServiceDefinition
 from majal.requests.demo import HistoricalRequest
-from majal.requests.models import RequestEvent, Service, ServiceAttribute, ServiceRequest
-from majal.requests.schemas import Contact, RequestQuery, Submission
-from majal.requests.workflow import OPEN, Status
+from majal.requests.models import RequestEvent, RequestSubscription, Service, ServiceAttribute, ServiceRequest
+from majal.requests.schemas import Contact, QueueFilters, RequestQuery, Submission
+from majal.requests.workflow import OPEN, Status, can_move
 from majal.territory import service as territory
 
 CONTACT_PURPOSE = "request-contact"
@@ -235,3 +239,158 @@ def _past_events(record: HistoricalRequest, actor: str) -> list[RequestEvent]:
         events.append(RequestEvent(at=record.acknowledged_at or record.requested_at, actor=actor, kind="status",
                                    from_status=previous, to_status=record.final_status))
     return events
+
+
+# --- The staff console: who sees which queue, and the workflow -------------------------------------------------
+
+ALL_DEPARTMENTS: tuple[str, ...] = ()
+PAGE_SIZE = 50
+NEARBY_METRES = 50.0
+
+
+def departments_for(user: User) -> tuple[str, ...]:
+    """The departments whose requests a staff member works on (empty: all of them)."""
+    if user.role in (Role.admin, Role.manager):
+        return ALL_DEPARTMENTS
+    if user.role == Role.agent and user.department:
+        return (user.department,)
+    if user.role == Role.inspector:
+        return (Department.health,)  # hygiene and vector-control reports go to the BMH's inspectors
+    raise Forbidden(N_("Your role does not give access to service requests."))
+
+
+def check_access(user: User, request: ServiceRequest) -> None:
+    allowed = departments_for(user)
+    if allowed and request.service.department not in allowed:
+        raise Forbidden(N_("This request belongs to another department's queue."))
+
+
+def queue(db: Session, user: User, filters: QueueFilters, page: int) -> tuple[list[ServiceRequest], int]:
+    allowed = departments_for(user)
+    wanted = filters.departments
+    if allowed:
+        wanted = tuple(d for d in wanted if d in allowed) or allowed
+    narrowed = QueueFilters(wanted, filters.statuses, filters.service_code, filters.district_id, filters.overdue)
+    return repository.queue(db, narrowed, utcnow(), max(page - 1, 0) * PAGE_SIZE, PAGE_SIZE)
+
+
+def staff_request(db: Session, user: User, request_id: int) -> ServiceRequest:
+    found = repository.request_by_id(db, request_id)
+    if found is None:
+        raise NotFound(N_("There is no service request %(id)s."), id=request_id)
+    check_access(user, found)
+    return found
+
+
+def change_status(db: Session, secret: str, user: User, request: ServiceRequest, target: str, note: str) -> None:
+    """Move a request along its workflow; the note is public and goes to the reporter and subscribers."""
+    check_access(user, request)
+    if target not in Status.__members__ or not can_move(request.status, target):
+        raise MajalError(N_("A request that is %(current)s cannot become %(target)s."),
+                         current=request.status, target=target[:20])
+    note = _text(note, "note", MAX_DESCRIPTION)
+    now = utcnow()
+    db.add(RequestEvent(request_id=request.id, actor=user.username, kind="status", from_status=request.status,
+                        to_status=target, note=note, public=True, at=now))
+    request.status, request.updated_at = target, now
+    request.status_notes = note or request.status_notes
+    if target == Status.resolved:
+        request.resolved_at = now
+    from majal.requests import notifications
+
+    notifications.announce(db, secret, request, note)
+
+
+def add_note(db: Session, secret: str, user: User, request: ServiceRequest, note: str, public: bool) -> None:
+    """A public update (sent to the reporter and subscribers) or an internal note (staff only)."""
+    check_access(user, request)
+    note = _text(note, "note", MAX_DESCRIPTION)
+    if not note:
+        raise MajalError(N_("Write the update before sending it."), where="note")
+    now = utcnow()
+    db.add(RequestEvent(request_id=request.id, actor=user.username, kind="update" if public else "internal",
+                        note=note, public=public, at=now))
+    request.updated_at = now
+    if public:
+        request.status_notes = note
+        from majal.requests import notifications
+
+    notifications.announce(db, secret, request, note)
+
+
+def assign(db: Session, user: User, request: ServiceRequest, username: str) -> None:
+    check_access(user, request)
+    assignee = accounts.find_user(db, username) if username.strip() else None
+    if assignee is not None and assignee.is_active and assignee.role in (Role.agent, Role.inspector):
+        try:
+            check_access(assignee, request)
+        except Forbidden:
+            assignee = None
+    else:
+        assignee = None
+    if assignee is None and username.strip():
+        raise MajalError(N_("%(username)s is not an agent of this department."), where="assignee",
+                         username=username[:64])
+    request.assigned_to_id = assignee.id if assignee else None
+    request.updated_at = utcnow()
+    db.add(RequestEvent(request_id=request.id, actor=user.username, kind="assignment", public=False,
+                        note=assignee.username if assignee else ""))
+
+
+def mark_duplicate(db: Session, user: User, request: ServiceRequest, original_id: int) -> ServiceRequest:
+    """Close a request as a duplicate; its reporter and subscribers follow the original from now on."""
+    check_access(user, request)
+    original = repository.request_by_id(db, original_id)
+    if original is None or original.id == request.id or original.status not in OPEN:
+        raise MajalError(N_("Choose an open request, other than this one, as the original."), where="original")
+    check_access(user, original)
+    if not can_move(request.status, Status.duplicate):
+        raise MajalError(N_("A request that is %(current)s cannot become %(target)s."),
+                         current=request.status, target=Status.duplicate)
+    followers = [s.contact_sealed for s in repository.subscriptions(db, request.id)]
+    followers += [request.contact_sealed] if request.contact_sealed else []
+    for sealed in followers:
+        db.add(RequestSubscription(request_id=original.id, contact_sealed=sealed))
+    now = utcnow()
+    db.add(RequestEvent(request_id=request.id, actor=user.username, kind="status", from_status=request.status,
+                        to_status=Status.duplicate, note=f"#{original.id}", public=True, at=now))
+    request.status, request.duplicate_of_id, request.updated_at = Status.duplicate, original.id, now
+    return original
+
+
+def contact_of(db: Session, secret: str, user: User, request: ServiceRequest, ip: str | None) -> dict[str, str]:
+    """The reporter's contact details, for staff of the request's department; every read is audit-logged."""
+    check_access(user, request)
+    if not request.contact_sealed:
+        return {}
+    audit.record(db, user.username, "request.contact.read", "service_request", request.id, ip=ip)
+    return {key: value for key, value in crypto.unseal(secret, CONTACT_PURPOSE, request.contact_sealed).items()
+            if key in ("first_name", "last_name", "email", "phone")}
+
+
+def assignable_agents(db: Session, request: ServiceRequest) -> list[User]:
+    return [u for u in accounts.list_users(db)
+            if u.is_active and u.role in (Role.agent, Role.inspector) and _may_work_on(u, request)]
+
+
+def _may_work_on(user: User, request: ServiceRequest) -> bool:
+    try:
+        check_access(user, request)
+    except Forbidden:
+        return False
+    return True
+
+
+def nearby(db: Session, service_code: str, lon: float, lat: float, metres: float = NEARBY_METRES
+           ) -> list[ServiceRequest]:
+    """Open requests of the same service within `metres`: "is it one of these?" before a duplicate is filed."""
+    chosen = repository.service_by_code(db, service_code)
+    if chosen is None or not valid_lon_lat(lon, lat):
+        return []
+    candidates = repository.nearby_open(db, chosen.id, lon, lat, degrees=metres / 111_000 * 1.5)
+    return [r for r in candidates if r.lon is not None and r.lat is not None
+            and WGS84_GEOD.inv(lon, lat, r.lon, r.lat)[2] <= metres]
+
+
+def public_events(request: ServiceRequest) -> list[RequestEvent]:
+    return [event for event in request.events if event.public]
