@@ -95,6 +95,7 @@ $(ASSETS_STAMP): package.json $(wildcard package-lock.json)
 	@cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	@cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/swagger-ui/
 	@cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	@mkdir -p $(VENDOR)/leaflet-heat && cp node_modules/leaflet.heat/dist/leaflet-heat.js $(VENDOR)/leaflet-heat/
 	@touch $@
 
 # --- Browser for the Playwright tests (Debian's chromium, never `playwright install`) ----------------------------

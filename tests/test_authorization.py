@@ -13,15 +13,34 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from majal.accounts import service
+from majal.requests import service as requests
+from majal.requests.schemas import Submission
 from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
 from tests.routes import endpoints
 
 IDENTITIES = ("anonymous", "admin", "manager", "agent", "social", "inspector", "api_key")
 STAFF = frozenset({"admin", "manager", "agent", "social", "inspector"})
 EVERYONE = frozenset(IDENTITIES)
+# The agent works in public lighting: a lighting request is in their queue, a roads request is another department's.
+LIGHTING_QUEUE = frozenset({"admin", "manager", "agent"})
+ROADS_QUEUE = frozenset({"admin", "manager"})
+REQUEST_QUEUES = frozenset({"admin", "manager", "agent", "inspector"})
 
-# (method, path) → the identities allowed; everyone else must get 401 or 403.
-MATRIX: dict[tuple[str, str], frozenset[str]] = {
+
+@dataclass(frozen=True)
+class Case:
+    """One cell group: the path parameters to use, and who is allowed with them."""
+
+    path: dict[str, str]
+    allowed: frozenset[str]
+
+
+def per_department(allowed_lighting: frozenset[str] = LIGHTING_QUEUE,
+                   allowed_roads: frozenset[str] = ROADS_QUEUE) -> tuple[Case, ...]:
+    return (Case({"request_id": "lighting"}, allowed_lighting), Case({"request_id": "roads"}, allowed_roads))
+
+# (method, path) → the identities allowed (or cases, when it depends on the record); the others get 401 or 403.
+MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("GET", "/"): EVERYONE,
     ("GET", "/healthz"): EVERYONE,
     ("GET", "/docs"): EVERYONE,
@@ -30,6 +49,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/login"): EVERYONE,
     ("POST", "/logout"): EVERYONE,
     ("GET", "/console"): STAFF,
+    ("GET", "/console/requests/dashboard"): STAFF,  # counts only; an agent's are their department's
+    ("GET", "/api/v1/requests/heat"): STAFF,  # open reports' whereabouts are operational data, even on a grid
     ("GET", "/api/v1/territory/commune"): EVERYONE,
     ("GET", "/api/v1/territory/districts"): EVERYONE,
     ("GET", "/api/v1/territory/locate"): EVERYONE,
@@ -39,9 +60,24 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/open311/v2/requests/{service_request_id}.{fmt}"): EVERYONE,
     ("GET", "/open311/v2/tokens/{token}.{fmt}"): EVERYONE,
     ("POST", "/open311/v2/requests.{fmt}"): frozenset({"api_key"}),  # integrations post; citizens use the portal
+    ("GET", "/report"): EVERYONE,
+    ("POST", "/report"): EVERYONE,
+    ("GET", "/report/nearby"): EVERYONE,
+    ("GET", "/requests"): EVERYONE,
+    ("GET", "/requests/{request_id:int}"): EVERYONE,
+    ("POST", "/requests/{request_id:int}/follow"): EVERYONE,
+    ("GET", "/track"): EVERYONE,
+    ("GET", "/media/requests/{name}-{size}.jpg"): EVERYONE,
+    ("GET", "/console/requests"): REQUEST_QUEUES,
+    ("GET", "/console/requests/{request_id:int}"): per_department(),
+    ("POST", "/console/requests/{request_id:int}/status"): per_department(),
+    ("POST", "/console/requests/{request_id:int}/note"): per_department(),
+    ("POST", "/console/requests/{request_id:int}/assign"): per_department(),
+    ("POST", "/console/requests/{request_id:int}/duplicate"): per_department(),
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
-PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "1", "token": "unknown"}
+PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",
+        "request_id": "lighting", "name": "0" * 32, "size": "display"}
 QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"}}
 FORM = {("POST", "/login"): {"username": "manager", "password": TEST_PASSWORD}}
 
@@ -59,6 +95,20 @@ def test_every_endpoint_has_a_row(app) -> None:
 
 
 @pytest.fixture
+def records(sessions: sessionmaker[Session], demo_territory) -> dict[str, str]:
+    """A lighting request and a roads request: the symbolic ids the cases use, resolved to real ones."""
+    with sessions.begin() as db:
+        requests.seed_catalogue(db)
+        made = {
+            department: requests.submit(db, Submission(code, "", "34.92", "-2.32", attributes=answers),
+                                        "matrix-secret", source="web", actor="test").id
+            for department, code, answers in (("lighting", "LIGHT_OUT", {"extent": ["one"]}),
+                                              ("roads", "POTHOLE", {"size": ["small"]}))
+        }
+    return {name: str(value) for name, value in made.items()}
+
+
+@pytest.fixture
 def caller(client: TestClient, staff: dict, sessions: sessionmaker[Session]) -> Callable[[str], Caller]:
     with sessions.begin() as db:
         key = service.create_api_key(db, "authorization matrix")
@@ -72,24 +122,30 @@ def caller(client: TestClient, staff: dict, sessions: sessionmaker[Session]) -> 
     return make
 
 
+def cases(rule: frozenset[str] | tuple[Case, ...]) -> tuple[Case, ...]:
+    return rule if isinstance(rule, tuple) else (Case({}, rule),)
+
+
 @pytest.mark.parametrize("identity", IDENTITIES)
-def test_every_cell(caller, demo_territory, identity: str) -> None:
+def test_every_cell(caller, records: dict[str, str], identity: str) -> None:
     wrong = []
     who = caller(identity)
-    for (method, path), allowed in sorted(MATRIX.items()):
-        status = call(who, method, path)
-        if method != "GET":
-            who = caller(identity)  # the call may have changed who is signed in
-        assert status < 500, f"{method} {path} as {identity}: {status}"
-        refused = status in (401, 403)
-        if refused == (identity in allowed):
-            expected = "allowed" if identity in allowed else "refused"
-            wrong.append(f"{method} {path} as {identity}: {status}, expected {expected}")
+    for (method, path), rule in sorted(MATRIX.items()):
+        for case in cases(rule):
+            values = {name: records.get(value, value) for name, value in {**PATH, **case.path}.items()}
+            status = call(who, method, path, values)
+            if method != "GET":
+                who = caller(identity)  # the call may have changed who is signed in
+            assert status < 500, f"{method} {path} {case.path} as {identity}: {status}"
+            refused = status in (401, 403)
+            if refused == (identity in case.allowed):
+                expected = "allowed" if identity in case.allowed else "refused"
+                wrong.append(f"{method} {path} {case.path} as {identity}: {status}, expected {expected}")
     assert not wrong, "\n".join(wrong)
 
 
-def call(who: Caller, method: str, path: str) -> int:
-    url = re.sub(r"\{([^}]+)\}", lambda match: PATH[match.group(1)], path)
+def call(who: Caller, method: str, path: str, values: dict[str, str]) -> int:
+    url = re.sub(r"\{([^}:]+)(?::\w+)?\}", lambda match: values[match.group(1)], path)
     if method == "GET":
         return who.client.get(url, params=QUERY.get(path), headers=who.headers, follow_redirects=False).status_code
     form = {**FORM.get((method, path), {}), "csrf_token": csrf_from(who.client)}

@@ -22,6 +22,8 @@ from majal.kit.openapi import describe_errors
 from majal.kit.validation import translated_validation_errors
 from majal.kit.web import PACKAGE_DIR, BodyLimitMiddleware, WebShellMiddleware, render, template_environment
 from majal.requests import api as open311_api
+from majal.requests import dashboard as request_dashboard
+from majal.requests import pages as request_pages
 from majal.territory import api as territory_api
 from majal.web import pages as web_pages
 
@@ -56,7 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(WebShellMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
-    for router in (web_pages.router, account_pages.router, territory_api.router, open311_api.router):
+    for router in (web_pages.router, account_pages.router, territory_api.router, open311_api.router,
+                   request_dashboard.router, request_pages.router):  # dashboard before /console/requests/{id}
         app.include_router(router)
     describe_errors(app)
     _install_error_handlers(app)

@@ -15,6 +15,7 @@ from majal.accounts.cli import apikeys, users
 from majal.cleanliness.cli import app as cleanliness_cli
 from majal.db import make_engine
 from majal.kit.cli import console, settings
+from majal.kit.worker_cli import worker
 from majal.territory.cli import app as territory_cli
 
 app = typer.Typer(help="Majal: territorial intelligence for a commune.", no_args_is_help=True)
@@ -24,6 +25,7 @@ app.add_typer(users, name="users")
 app.add_typer(apikeys, name="apikeys")
 app.add_typer(territory_cli, name="territory")
 app.add_typer(cleanliness_cli, name="cleanliness")
+app.command("worker")(worker)
 
 
 @db_cli.command("upgrade")

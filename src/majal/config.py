@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
     secure_cookies: bool = False
+    smtp_host: str = Field(default="", description="SMTP server for notification emails; no email when empty")
+    smtp_port: int = 25
+    smtp_sender: str = "majal@localhost"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    sms_outbox_file: str = Field(default="", description="File the SMS are written to (JSON lines); no SMS when empty")
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -2,10 +2,10 @@
 
 from majal.accounts import models as accounts_models
 from majal.db import Base
-from majal.kit import audit, outbox
+from majal.kit import audit, outbox, ratelimit
 from majal.requests import models as requests_models
 from majal.territory import models as territory_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "metadata", "outbox", "requests_models", "territory_models"]
+__all__ = ["accounts_models", "audit", "metadata", "outbox", "ratelimit", "requests_models", "territory_models"]

@@ -10,11 +10,13 @@ import io
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_datetime, format_timedelta, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -92,6 +94,16 @@ def localized_name(record: Mapping[str, Any] | object, lang: str | None = None) 
 
 
 BABEL_LOCALES = {"ar": "ar_MA", "fr": "fr_MA", "en": "en"}  # Moroccan Arabic uses Western digits
+TIMEZONE = get_timezone("Africa/Casablanca")
+
+
+def format_moment(value: datetime, style: str = "medium") -> str:
+    return format_datetime(value, style, tzinfo=TIMEZONE, locale=BABEL_LOCALES[current_language()])
+
+
+def format_duration(value: timedelta) -> str:
+    """"3 hours", "2 days": how long, never signed (the sentence around it says early or late)."""
+    return format_timedelta(abs(value), threshold=1.5, locale=BABEL_LOCALES[current_language()])
 
 
 def format_number(value: float | int, decimals: int = 0) -> str:

@@ -59,6 +59,8 @@ def template_environment() -> Environment:
         localized_name=i18n.localized_name,
     )
     env.filters["number"] = i18n.format_number
+    env.filters["moment"] = i18n.format_moment
+    env.filters["duration"] = i18n.format_duration
     return env
 
 
@@ -74,6 +76,7 @@ def render(
         "csrf_token": request_csrf_token(request),
         "current_user": getattr(request.state, "user", None),
         "language_url": lambda code: language_url(request, code),
+        "page_url": lambda number: query_url(request, page=str(number)),
         "settings": request.app.state.settings,
         **(context or {}),
     }
@@ -82,9 +85,13 @@ def render(
 
 
 def language_url(request: Request, code: str) -> str:
-    query = {key: value for key, value in request.query_params.items() if key != "lang"}
-    query["lang"] = code
-    return f"{request.url.path}?{urlencode(query)}"
+    return query_url(request, lang=code)
+
+
+def query_url(request: Request, **changes: str) -> str:
+    """This page's address with some query parameters replaced (repeated parameters are kept)."""
+    kept = [(key, value) for key, value in request.query_params.multi_items() if key not in changes]
+    return f"{request.url.path}?{urlencode(kept + list(changes.items()))}"
 
 
 def request_csrf_token(request: Request) -> str:

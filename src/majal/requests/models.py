@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from majal.db import Base
 from majal.kit.audit import utcnow
+
+if TYPE_CHECKING:
+    from majal.territory.models import District
 
 
 class Service(Base):
@@ -81,6 +84,7 @@ class ServiceRequest(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     service: Mapped[Service] = relationship(lazy="joined")
+    district: Mapped[District | None] = relationship("District", lazy="joined")
     events: Mapped[list[RequestEvent]] = relationship(back_populates="request", order_by="RequestEvent.id")
 
 

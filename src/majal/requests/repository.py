@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -41,6 +42,23 @@ def tracking_code_taken(db: Session, code: str) -> bool:
     return db.scalar(select(ServiceRequest.id).where(ServiceRequest.tracking_code == code)) is not None
 
 
+class SearchRow(NamedTuple):
+    """A request as Open311's search shows it (never the contact details): the columns `search` reads."""
+
+    id: int
+    service_id: int
+    status: str
+    status_notes: str
+    description: str
+    requested_at: datetime
+    updated_at: datetime
+    expected_at: datetime
+    address_string: str
+    lat: float | None
+    lon: float | None
+    media_url: str
+
+
 def search(
     db: Session,
     ids: tuple[int, ...],
@@ -49,19 +67,25 @@ def search(
     start: datetime | None,
     end: datetime | None,
     limit: int,
-) -> list[ServiceRequest]:
-    query = select(ServiceRequest)
+) -> list[SearchRow]:
+    """Open311's search, newest first, as plain tuples (no ORM objects, no joined service or district). The `limit`
+    ids are picked first, from the (service_id, status, requested_at) index alone, so only the rows returned are
+    read and sorted, not every match."""
+    c = ServiceRequest.__table__.c
+    chosen = select(c.id)
     if ids:
-        query = query.where(ServiceRequest.id.in_(ids))
+        chosen = chosen.where(c.id.in_(ids))
     if service_ids:
-        query = query.where(ServiceRequest.service_id.in_(service_ids))
+        chosen = chosen.where(c.service_id.in_(service_ids))
     if statuses:
-        query = query.where(ServiceRequest.status.in_(statuses))
+        chosen = chosen.where(c.status.in_(statuses))
     if start is not None:
-        query = query.where(ServiceRequest.requested_at >= start)
+        chosen = chosen.where(c.requested_at >= start)
     if end is not None:
-        query = query.where(ServiceRequest.requested_at <= end)
-    return list(db.scalars(query.order_by(ServiceRequest.requested_at.desc()).limit(limit)))
+        chosen = chosen.where(c.requested_at <= end)
+    chosen = chosen.order_by(c.requested_at.desc()).limit(limit)
+    query = select(*(c[name] for name in SearchRow._fields)).where(c.id.in_(chosen)).order_by(c.requested_at.desc())
+    return [SearchRow._make(row) for row in db.execute(query)]
 
 
 def queue(
@@ -112,3 +136,19 @@ def public_list(db: Session, statuses: tuple[str, ...], offset: int, limit: int)
     total = db.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.scalars(query.order_by(ServiceRequest.requested_at.desc()).offset(offset).limit(limit))
     return list(rows), int(total)
+
+
+def dashboard_rows(db: Session, since: datetime, department: str | None = None
+                   ) -> list[tuple[str, int | None, str, datetime, datetime | None, datetime, float | None,
+                                   float | None]]:
+    """What the dashboard counts, one tuple per request received since `since` or still open (no personal data):
+    service code, district id, status, requested_at, resolved_at, expected_at, lat, lon."""
+    query = (
+        select(Service.code, ServiceRequest.district_id, ServiceRequest.status, ServiceRequest.requested_at,
+               ServiceRequest.resolved_at, ServiceRequest.expected_at, ServiceRequest.lat, ServiceRequest.lon)
+        .join(Service, ServiceRequest.service_id == Service.id)
+        .where((ServiceRequest.requested_at >= since) | ServiceRequest.status.in_(OPEN_STATUSES))
+    )
+    if department:
+        query = query.where(Service.department == department)
+    return list(db.execute(query).all())

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 from pydantic import BaseModel
+
+CONTACT_PURPOSE = "request-contact"  # the encryption purpose of reporters' and followers' contact details
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
+PHONE = re.compile(r"^\+?[0-9 ().-]{6,20}$")
 
 
 @dataclass(frozen=True)
@@ -16,9 +21,10 @@ class Contact:
     phone: str = ""
     device_id: str = ""
     account_id: str = ""
+    lang: str = ""  # the language the person wrote in: their notifications follow it
 
     def is_empty(self) -> bool:
-        return not any(vars(self).values())
+        return not any(value for key, value in vars(self).items() if key != "lang")
 
 
 @dataclass(frozen=True)

@@ -6,34 +6,41 @@ import re
 import secrets
 import uuid
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from majal.accounts import service as accounts
 from majal.accounts.models import User
-from majal.kit import audit, crypto
+from majal.kit import audit, crypto, ratelimit
 from majal.kit.audit import utcnow
 from majal.kit.errors import Forbidden, MajalError, NotFound
 from majal.kit.geo import WGS84_GEOD, valid_lon_lat
-from majal.kit.i18n import N_
+from majal.kit.i18n import LANGUAGES, N_
 from majal.kit.security import Department, Role
-from majal.requests import open311, repository
+from majal.requests import notifications, open311, repository
 from majal.requests.catalogue import CATALOGUE, ServiceDefinition
 from majal.requests.demo import HistoricalRequest
-from majal.requests.models import RequestEvent, RequestSubscription, Service, ServiceAttribute, ServiceRequest
-from majal.requests.schemas import Contact, QueueFilters, RequestQuery, Submission
+from majal.requests.models import (
+    RequestEvent,
+    RequestPhoto,
+    RequestSubscription,
+    Service,
+    ServiceAttribute,
+    ServiceRequest,
+)
+from majal.requests.photos import ProcessedPhoto
+from majal.requests.schemas import CONTACT_PURPOSE, EMAIL, PHONE, Contact, QueueFilters, RequestQuery, Submission
+from majal.requests.stats import NO_DISTRICT, Columns, DashboardData, summarise, window_start
 from majal.requests.workflow import OPEN, Status, can_move
 from majal.territory import service as territory
 
-CONTACT_PURPOSE = "request-contact"
 DEFAULT_WINDOW = timedelta(days=90)  # Open311: without dates, the last 90 days
 MAX_RESULTS = 1000
 MAX_DESCRIPTION = 4000
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
-PHONE = re.compile(r"^\+?[0-9 ().-]{6,20}$")
 
 
 def seed_catalogue(db: Session, definitions: tuple[ServiceDefinition, ...] = CATALOGUE) -> int:
@@ -158,6 +165,7 @@ def _seal_contact(contact: Contact, secret: str) -> str | None:
     if contact.phone and not PHONE.match(contact.phone.strip()):
         raise open311.Open311Error(N_("The phone number is not valid."))
     fields = {key: _text(value, key, 200) for key, value in asdict(contact).items() if value.strip()}
+    fields["lang"] = contact.lang if contact.lang in LANGUAGES else ""
     return crypto.seal(secret, CONTACT_PURPOSE, fields)
 
 
@@ -183,19 +191,25 @@ def find_by_token(db: Session, token: str) -> ServiceRequest:
     return found
 
 
-def search(db: Session, query: RequestQuery) -> list[ServiceRequest]:
-    """Open311 GET requests: ids win over every other filter; dates default to the last 90 days."""
+def search(db: Session, query: RequestQuery) -> tuple[list[repository.SearchRow], dict[int, Service]]:
+    """Open311 GET requests: ids win over every other filter; dates default to the last 90 days.
+
+    Returns the requests as plain tuples and, read once rather than per request, the services they belong to by id:
+    a read path of up to 1000 records that builds no ORM objects."""
     if query.ids:
-        return repository.search(db, query.ids, (), (), None, None, MAX_RESULTS)
-    end = open311.parse_w3c(query.end, "end_date") if query.end else None
-    start = open311.parse_w3c(query.start, "start_date") if query.start else None
-    if start is None and end is None:
-        start = utcnow() - DEFAULT_WINDOW
-    if start and end and start > end:
-        raise open311.Open311Error(N_("start_date must come before end_date."))
-    service_ids = tuple(service(db, code).id for code in query.service_codes)
-    statuses = tuple(status for name in query.statuses for status in _statuses(name))
-    return repository.search(db, (), service_ids, statuses, start, end, MAX_RESULTS)
+        rows = repository.search(db, query.ids, (), (), None, None, MAX_RESULTS)
+    else:
+        end = open311.parse_w3c(query.end, "end_date") if query.end else None
+        start = open311.parse_w3c(query.start, "start_date") if query.start else None
+        if start is None and end is None:
+            start = utcnow() - DEFAULT_WINDOW
+        if start and end and start > end:
+            raise open311.Open311Error(N_("start_date must come before end_date."))
+        service_ids = tuple(service(db, code).id for code in query.service_codes)
+        statuses = tuple(status for name in query.statuses for status in _statuses(name))
+        rows = repository.search(db, (), service_ids, statuses, start, end, MAX_RESULTS)
+    services_by_id = {chosen.id: chosen for chosen in repository.services(db, active_only=False)} if rows else {}
+    return rows, services_by_id
 
 
 def _statuses(name: str) -> tuple[str, ...]:
@@ -296,8 +310,6 @@ def change_status(db: Session, secret: str, user: User, request: ServiceRequest,
     request.status_notes = note or request.status_notes
     if target == Status.resolved:
         request.resolved_at = now
-    from majal.requests import notifications
-
     notifications.announce(db, secret, request, note)
 
 
@@ -313,9 +325,7 @@ def add_note(db: Session, secret: str, user: User, request: ServiceRequest, note
     request.updated_at = now
     if public:
         request.status_notes = note
-        from majal.requests import notifications
-
-    notifications.announce(db, secret, request, note)
+        notifications.announce(db, secret, request, note)
 
 
 def assign(db: Session, user: User, request: ServiceRequest, username: str) -> None:
@@ -392,5 +402,100 @@ def nearby(db: Session, service_code: str, lon: float, lat: float, metres: float
             and WGS84_GEOD.inv(lon, lat, r.lon, r.lat)[2] <= metres]
 
 
+def is_overdue(request: ServiceRequest, now: datetime | None = None) -> bool:
+    return request.status in OPEN and _aware(request.expected_at) < (now or utcnow())
+
+
+def time_to_due(request: ServiceRequest, now: datetime | None = None) -> timedelta:
+    """Until the SLA target (negative once overdue)."""
+    return _aware(request.expected_at) - (now or utcnow())
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def public_events(request: ServiceRequest) -> list[RequestEvent]:
     return [event for event in request.events if event.public]
+
+
+
+# --- The citizen portal ------------------------------------------------------------------------------------------
+
+REPORTS_PER_HOUR = 10
+SUBSCRIPTIONS_PER_HOUR = 20
+RATE_WINDOW = timedelta(hours=1)
+
+
+def report(db: Session, secret: str, submission: Submission, photo: ProcessedPhoto | None, media_dir: Path,
+           client: str) -> ServiceRequest:
+    """A citizen's report from the portal: rate-limited per connection, photo stored without its metadata."""
+    ratelimit.check(db, secret, "report", client, REPORTS_PER_HOUR, RATE_WINDOW)
+    created = submit(db, submission, secret, source="web", actor="citizen")
+    if photo is not None:
+        attach_photo(db, created, photo, media_dir)
+    ratelimit.record(db, secret, "report", client, RATE_WINDOW)
+    return created
+
+
+def attach_photo(db: Session, request: ServiceRequest, photo: ProcessedPhoto, media_dir: Path) -> RequestPhoto:
+    name = uuid.uuid4().hex
+    media_dir.mkdir(parents=True, exist_ok=True)
+    (media_dir / f"{name}-full.jpg").write_bytes(photo.full)
+    (media_dir / f"{name}-display.jpg").write_bytes(photo.display)
+    row = RequestPhoto(request_id=request.id, name=name, width=photo.width, height=photo.height,
+                       sha256=photo.sha256)
+    db.add(row)
+    return row
+
+
+def photo_file(db: Session, media_dir: Path, name: str, size: str, staff: bool) -> Path:
+    found = repository.photo_by_name(db, name) if re.fullmatch(r"[0-9a-f]{32}", name) else None
+    if found is None or size not in ("full", "display") or not (found.public or staff):
+        raise NotFound(N_("This photo does not exist."))
+    return media_dir / f"{found.name}-{size}.jpg"
+
+
+def photos_of(db: Session, request: ServiceRequest, staff: bool = False) -> list[RequestPhoto]:
+    return [photo for photo in repository.photos(db, request.id) if photo.public or staff]
+
+
+def follow(db: Session, secret: str, request: ServiceRequest, contact: Contact, client: str) -> None:
+    """Subscribe to a request's public updates (instead of reporting it again)."""
+    ratelimit.check(db, secret, "subscribe", client, SUBSCRIPTIONS_PER_HOUR, RATE_WINDOW)
+    if not (contact.email.strip() or contact.phone.strip()):
+        raise MajalError(N_("Give an email address or a phone number to receive the updates."), where="email")
+    db.add(RequestSubscription(request_id=request.id, contact_sealed=_seal_contact(contact, secret) or ""))
+    ratelimit.record(db, secret, "subscribe", client, RATE_WINDOW)
+    db.add(RequestEvent(request_id=request.id, actor="citizen", kind="subscription", public=False))
+
+
+def public_request(db: Session, request_id: int) -> ServiceRequest:
+    found = repository.request_by_id(db, request_id)
+    if found is None:
+        raise NotFound(N_("There is no service request %(id)s."), id=request_id)
+    return found
+
+
+def by_tracking_code(db: Session, code: str) -> ServiceRequest:
+    cleaned = re.sub(r"[^A-Z0-9]", "", code.upper())
+    found = repository.request_by_tracking_code(db, f"{cleaned[:3]}-{cleaned[3:6]}-{cleaned[6:9]}")
+    if found is None or len(cleaned) != 9:
+        raise NotFound(N_("No report has this tracking code. Check the code and try again."))
+    return found
+
+
+def public_list(db: Session, open_only: bool, page: int) -> tuple[list[ServiceRequest], int]:
+    statuses = tuple(OPEN) if open_only else tuple(Status)
+    return repository.public_list(db, statuses, max(page - 1, 0) * PAGE_SIZE, PAGE_SIZE)
+
+
+# --- The managers' dashboard -------------------------------------------------------------------------------------
+
+def dashboard(db: Session, now: datetime | None = None, department: str | None = None) -> DashboardData:
+    """The dashboard's figures over the last 12 months (and every request still open), for one department or all."""
+    now = now or utcnow()
+    rows = repository.dashboard_rows(db, window_start(now), department)
+    codes = {district.id: district.code for district in territory.overview(db).districts}
+    coded = [(row[0], NO_DISTRICT if row[1] is None else codes.get(row[1], NO_DISTRICT), *row[2:]) for row in rows]
+    return summarise(Columns.from_rows(coded), now)

@@ -1,0 +1,83 @@
+"""`majal worker`: the background worker that sends the outbox (emails, SMS) until it is stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from majal.db import make_engine, make_sessionmaker
+from majal.kit import i18n
+from majal.kit.cli import cli_language, console, fail, settings
+from majal.kit.errors import MajalError
+from majal.kit.i18n import N_
+from majal.kit.notify import adapters_from_settings
+from majal.kit.outbox import DeliveryReport, deliver_due
+
+BATCH = 50
+
+
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Send what is due, then stop")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds to wait between two looks at the outbox", min=0.1)] = 30.0,
+) -> None:
+    """Send the queued notifications (email over MAJAL_SMTP_*, SMS to MAJAL_SMS_OUTBOX_FILE); Ctrl-C stops it."""
+    from majal.migrate import pending
+
+    config = settings()
+    engine = make_engine(config.resolved_database_url)
+    stop = threading.Event()
+    try:
+        if pending(engine):
+            raise fail(MajalError(N_("The database schema is not up to date: run `majal db upgrade` first.")))
+        adapters = adapters_from_settings(config)
+        with i18n.language(cli_language()):
+            if not adapters:
+                console.print(i18n.gettext("No channel is configured (MAJAL_SMTP_HOST, MAJAL_SMS_OUTBOX_FILE): "
+                                           "messages stay queued."), style="yellow", highlight=False)
+            sessions, secret = make_sessionmaker(engine), config.resolved_secret_key
+            with _stop_on_sigterm(stop):
+                while not stop.is_set():
+                    report = deliver_due(sessions, secret, adapters, batch=BATCH)
+                    if report.total or once:
+                        _print(report)
+                    if report.total < BATCH:  # after a full batch more may be due: go on at once
+                        if once:
+                            break
+                        stop.wait(interval)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()
+    if not once:
+        with i18n.language(cli_language()):
+            console.print(i18n.gettext("Worker stopped."), highlight=False)
+
+
+def _print(report: DeliveryReport) -> None:
+    line = i18n.gettext("%(sent)s sent, %(retried)s to try again, %(failed)s failed",
+                        sent=report.sent, retried=report.retried, failed=report.failed)
+    console.print(line, style="red" if report.failed else "green" if report.sent else None, highlight=False)
+
+
+@contextmanager
+def _stop_on_sigterm(stop: threading.Event) -> Iterator[None]:
+    """A service manager stops the worker with SIGTERM: finish the batch in hand, then leave."""
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: Ctrl-C still works
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
