@@ -33,7 +33,7 @@ DEMO_STAFF: list[tuple[str, Role, Department | None, str]] = [
 LOGINS_FILE = "demo-logins.json"
 
 
-def _territory(db: Session) -> bool:
+def _territory(db: Session, _settings: Settings) -> bool:
     if territory.overview(db).commune is not None:
         return False
     territory.save_territory(db, build_demo_territory(), actor="demo")
@@ -59,7 +59,7 @@ def _staff(db: Session, logins_path: Path) -> dict[str, str]:
     return logins
 
 
-def _service_requests(db: Session) -> bool:
+def _service_requests(db: Session, settings: Settings) -> bool:
     if requests.services(db):
         return False
     requests.seed_catalogue(db)
@@ -67,11 +67,12 @@ def _service_requests(db: Session) -> bool:
     sla = {chosen.code: chosen.sla_hours for chosen in requests.services(db)}
     past = requests_demo.history([d.geometry for d in current.districts], [d.population for d in current.districts],
                                  sla, now=utcnow())
-    requests.load_history(db, past, [d.id for d in current.districts], actor="demo")
+    requests.load_history(db, past, [d.id for d in current.districts], actor="demo",
+                          secret=settings.resolved_secret_key)
     return True
 
 
-STEPS: list[Callable[[Session], bool]] = [_territory, _service_requests]
+STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests]
 
 
 def build(settings: Settings) -> dict[str, str]:
@@ -81,7 +82,7 @@ def build(settings: Settings) -> dict[str, str]:
     logins_path = settings.data_dir / LOGINS_FILE
     with console.status("Building the demo commune…"), make_sessionmaker(engine).begin() as db:
         for step in STEPS:
-            step(db)
+            step(db, settings)
         logins = _staff(db, logins_path)
     if not logins_path.exists():
         fd = os.open(logins_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -47,6 +47,7 @@ class HistoricalRequest:
     acknowledged_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    contact: dict[str, str] | None = None  # synthetic: about four reporters in ten leave a way to reach them
 
 
 def history(districts: list[BaseGeometry], populations: list[int], sla_hours: dict[str, int], now: datetime,
@@ -100,4 +101,20 @@ def _outcome(code: str, point: shapely.Point, district: int, requested: datetime
         code, point.x, point.y, district, description, requested, status,
         acknowledged if acknowledged < now and status is not Status.new else None,
         resolved if status in (Status.resolved, Status.closed) else None, closed,
+        _contact(rng) if rng.random() < 0.4 else None,
     )
+
+
+GIVEN_NAMES = ("Fatima", "Mohammed", "Khadija", "Youssef", "Amina", "Hassan", "Naima", "Rachid", "Salma", "Omar")
+FAMILY_NAMES = ("Benali", "El Idrissi", "Amrani", "Tazi", "Berrada", "Ouazzani", "Chraibi", "Alaoui", "Bennani")
+
+
+def _contact(rng: np.random.Generator) -> dict[str, str]:
+    """A made-up reporter: the phone numbers use the 0600 000 xxx block, which is never assigned."""
+    given, family = str(rng.choice(GIVEN_NAMES)), str(rng.choice(FAMILY_NAMES))
+    contact = {"first_name": given, "last_name": family, "lang": str(rng.choice(["ar", "fr"], p=[0.6, 0.4]))}
+    if rng.random() < 0.7:
+        contact["phone"] = f"+212 600 000 {int(rng.integers(0, 1000)):03d}"
+    else:
+        contact["email"] = f"{given}.{family}".lower().replace(" ", "") + "@example.ma"
+    return contact

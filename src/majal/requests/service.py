@@ -220,7 +220,8 @@ def _statuses(name: str) -> tuple[str, ...]:
     raise open311.Open311Error(N_("status must be open or closed."))
 
 
-def load_history(db: Session, records: list[HistoricalRequest], district_ids: list[int], actor: str) -> int:
+def load_history(db: Session, records: list[HistoricalRequest], district_ids: list[int], actor: str,
+                 secret: str | None = None) -> int:
     """Store past requests with their full history (for the demo commune and for migrations from older tools)."""
     by_code = {chosen.code: chosen for chosen in repository.services(db, active_only=False)}
     for record in records:
@@ -232,6 +233,7 @@ def load_history(db: Session, records: list[HistoricalRequest], district_ids: li
             requested_at=record.requested_at, expected_at=record.requested_at + timedelta(hours=chosen.sla_hours),
             updated_at=record.closed_at or record.resolved_at or record.acknowledged_at or record.requested_at,
             resolved_at=record.resolved_at,
+            contact_sealed=crypto.seal(secret, CONTACT_PURPOSE, record.contact) if secret and record.contact else None,
         )
         request.events = _past_events(record, actor)
         db.add(request)
