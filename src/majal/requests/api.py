@@ -78,8 +78,10 @@ def check_format(fmt: str) -> str:
 
 
 def check_jurisdiction(db: DB, jurisdiction_id: str | None) -> None:
+    if not jurisdiction_id:
+        return
     commune = territory.overview(db).commune
-    if jurisdiction_id and (commune is None or jurisdiction_id.strip().lower() != commune.code.lower()):
+    if commune is None or jurisdiction_id.strip().lower() != commune.code.lower():
         raise open311.Open311Error(N_("Unknown jurisdiction %(id)s."), status_code=404, id=jurisdiction_id[:40])
 
 

@@ -84,7 +84,8 @@ class ServiceRequest(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     service: Mapped[Service] = relationship(lazy="joined")
-    district: Mapped[District | None] = relationship("District", lazy="joined")
+    # One extra query per page for the few districts involved, rather than each district's outline on every row.
+    district: Mapped[District | None] = relationship("District", lazy="selectin")
     events: Mapped[list[RequestEvent]] = relationship(back_populates="request", order_by="RequestEvent.id")
 
 
