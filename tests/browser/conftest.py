@@ -89,7 +89,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if not rows:
         return
     terminalreporter.section("accessibility (axe-core, WCAG 2.x A/AA) and page weight")
-    terminalreporter.write_line(f"{'page':<24}{'lang':<6}{'KB':>8}  axe")
+    terminalreporter.write_line(f"{'page':<34}{'lang':<6}{'KB':>8}  axe")
     for path, lang, size, problems in rows:
         verdict = "ok" if problems == 0 else f"{problems} problem(s)"
-        terminalreporter.write_line(f"{path:<24}{lang:<6}{size / 1024:>8.1f}  {verdict}")
+        terminalreporter.write_line(f"{path:<34}{lang:<6}{size / 1024:>8.1f}  {verdict}")
