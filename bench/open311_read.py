@@ -79,6 +79,7 @@ def prepare(data_dir: Path, rows: int) -> tuple[str, str]:
     from majal import demo
     from majal.config import Settings
     from majal.db import make_engine
+    from majal.migrate import upgrade
     from majal.requests.models import ServiceRequest
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -90,6 +91,7 @@ def prepare(data_dir: Path, rows: int) -> tuple[str, str]:
         with engine.connect() as connection:
             stored = connection.scalar(select(func.count()).select_from(ServiceRequest)) or 0
     if stored == rows:
+        upgrade(engine)  # a reused database gets the migrations (indexes) the code now has
         engine.dispose()
         return url, f"reused {data_dir} ({rows:,} requests, {_data_age(data_dir)})"
     if stored > rows:

@@ -189,3 +189,15 @@ def test_errors_speak_the_clients_language(open311: httpx2.Client, api_key: str)
     answer = open311.post("/requests.json", data={"api_key": "mjl_forged"}, headers={"Accept-Language": "fr"})
     assert answer.status_code == 403
     assert answer.json()[0]["description"] == "Clé d’API inconnue ou révoquée."
+
+
+def test_cached_answers_follow_every_write(open311: httpx2.Client, api_key: str, sessions) -> None:
+    first = post(open311, api_key).json()[0]["service_request_id"]
+    assert [r["status"] for r in open311.get("/requests.json").json()] == ["open"]
+    assert open311.get("/requests.json").json() == open311.get("/requests.json").json()  # served again, same bytes
+    with sessions.begin() as db:  # a status change, as the staff console makes it
+        db.execute(update(ServiceRequest).where(ServiceRequest.id == int(first))
+                   .values(status="resolved", updated_at=utcnow()))
+    assert [r["status"] for r in open311.get("/requests.json").json()] == ["closed"]
+    second = post(open311, api_key).json()[0]["service_request_id"]
+    assert {r["service_request_id"] for r in open311.get("/requests.json").json()} == {first, second}

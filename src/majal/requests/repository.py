@@ -152,3 +152,9 @@ def dashboard_rows(db: Session, since: datetime, department: str | None = None
     if department:
         query = query.where(Service.department == department)
     return list(db.execute(query).all())
+
+
+def data_version(db: Session) -> tuple[int, str]:
+    latest_id = db.scalar(select(func.max(ServiceRequest.id))) or 0
+    latest_change = db.scalar(select(func.max(ServiceRequest.updated_at)))
+    return int(latest_id), str(latest_change)

@@ -212,6 +212,11 @@ def search(db: Session, query: RequestQuery) -> tuple[list[repository.SearchRow]
     return rows, services_by_id
 
 
+def data_version(db: Session) -> tuple[int, str]:
+    """Changes whenever a request is added or changed: every write sets updated_at (both columns are indexed)."""
+    return repository.data_version(db)
+
+
 def _statuses(name: str) -> tuple[str, ...]:
     if name == "open":
         return tuple(OPEN)
