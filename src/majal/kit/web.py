@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -188,47 +188,59 @@ def _too_large(limit: int) -> Response:
                         status_code=413)
 
 
-class WebShellMiddleware(BaseHTTPMiddleware):
-    """Chooses the language, keeps a per-browser CSRF seed, and adds security headers to every answer."""
+class WebShellMiddleware:
+    """Chooses the language, keeps a per-browser CSRF seed, and adds security headers to every answer.
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        settings = request.app.state.settings
+    Plain ASGI rather than BaseHTTPMiddleware: bodies pass straight through, which matters for large answers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        settings = scope["app"].state.settings
         requested = request.query_params.get("lang")
-        lang = i18n.negotiate(
-            requested,
-            request.cookies.get(LANGUAGE_COOKIE),
-            request.headers.get("accept-language"),
-            settings.language,
-        )
+        lang = i18n.negotiate(requested, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"),
+                              settings.language)
         i18n.set_language(lang)
         request.state.lang = lang
         browser_token = request.cookies.get(BROWSER_COOKIE)
         fresh_browser = not browser_token or len(browser_token) > 128
         request.state.browser_token = new_token() if fresh_browser else browser_token
-        response = await call_next(request)
         secure = settings.secure_cookies or request.url.scheme == "https"
+        cookies = Response()
         if requested in i18n.LANGUAGES:
-            response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure)
+            cookies.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure)
         if fresh_browser:
-            response.set_cookie(
-                BROWSER_COOKIE, request.state.browser_token, httponly=True, samesite="lax", secure=secure
-            )
-        response.headers["Content-Language"] = lang
-        _security_headers(response, settings.tile_url, secure)
-        return response
+            cookies.set_cookie(BROWSER_COOKIE, request.state.browser_token, httponly=True, samesite="lax",
+                               secure=secure)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for value in cookies.headers.getlist("set-cookie"):
+                    headers.append("set-cookie", value)
+                headers["Content-Language"] = lang
+                _security_headers(headers, settings.tile_url, secure)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
-def _security_headers(response: Response, tile_url: str, secure: bool) -> None:
+def _security_headers(headers: MutableHeaders, tile_url: str, secure: bool) -> None:
     tile_origin = "/".join(tile_url.split("/")[:3]) if tile_url.startswith("http") else ""
-    response.headers.setdefault(
+    headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src 'self' data: blob: {tile_origin}; connect-src 'self'; font-src 'self'; object-src 'none'; "
         "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=()"
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Permissions-Policy"] = "geolocation=(self), camera=(), microphone=()"
     if secure:
-        response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
