@@ -16,6 +16,8 @@ from majal.cleanliness.cli import app as cleanliness_cli
 from majal.db import make_engine
 from majal.kit.cli import console, settings
 from majal.kit.worker_cli import worker
+from majal.registry.cli import app as registry_cli
+from majal.registry.dedup_cli import names_app
 from majal.territory.cli import app as territory_cli
 
 app = typer.Typer(help="Majal: territorial intelligence for a commune.", no_args_is_help=True)
@@ -25,6 +27,8 @@ app.add_typer(users, name="users")
 app.add_typer(apikeys, name="apikeys")
 app.add_typer(territory_cli, name="territory")
 app.add_typer(cleanliness_cli, name="cleanliness")
+app.add_typer(registry_cli, name="registry")
+app.add_typer(names_app, name="names")
 app.command("worker")(worker)
 
 
