@@ -432,12 +432,21 @@ def resolve(
     their recall).  `on_step` hears "prepare", "train", "score", "cluster" as each starts.
     """
     from splink import DuckDBAPI, Linker, block_on
+    from splink.internals.exceptions import EMTrainingException
 
     clock = _Clock(on_step)
     clock.step("prepare")
     ids = _strings(records, "id")
     prepared = prepare(records, model)
     link = source is not None
+    if records.num_rows < 2:  # nothing to compare
+        clock.step("cluster")
+        empty = pa.table({"unique_id_l": pa.array([], pa.int64()), "unique_id_r": pa.array([], pa.int64()),
+                          "match_probability": pa.array([], pa.float64()), "match_weight": pa.array([], pa.float64())})
+        resolution = _cluster(ids, prepared, empty, model, _strings(records, "household_id"))
+        clock.step("")
+        resolution.timings = clock.timings
+        return resolution
     connection = duckdb.connect()
     if threads:
         connection.execute(f"SET threads = {int(threads)}")
@@ -464,10 +473,15 @@ def resolve(
             [block_on(*rule) for rule in model.deterministic], recall=model.deterministic_recall)
         linker.training.estimate_u_using_random_sampling(max_pairs=model.u_pairs, seed=seed, min_count_per_level=None)
         settings = _exact_u(linker.misc.save_model_to_json(), connection, [frame.physical_name for frame in inputs])
+        # A short list may have no pair agreeing on the deterministic rules: then take one match in a thousand pairs.
+        settings["probability_two_random_records_match"] = settings["probability_two_random_records_match"] or 1e-3
         linker = Linker(frames, settings, log_level=None)
         for rule in model.training:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                block_on(*rule), estimate_without_term_frequencies=True, max_pairs=model.em_pairs)
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*rule), estimate_without_term_frequencies=True, max_pairs=model.em_pairs)
+            except EMTrainingException:
+                continue  # a short list may have no pair in a training block: its comparisons keep Splink's priors
         # Parallel sums make the last bits of the trained parameters vary from run to run; rounded, they do not,
         # and the same records always give the same pairs, probabilities and clusters.
         trained = _rounded(linker.misc.save_model_to_json())
