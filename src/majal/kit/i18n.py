@@ -82,11 +82,12 @@ def text_direction(lang: str) -> str:
     return "rtl" if lang in RTL_LANGUAGES else "ltr"
 
 
-def localized_name(record: Mapping[str, Any] | object, lang: str | None = None) -> str:
-    """Pick `name_<lang>` from a record (or a dict) of names, falling back to French, then Arabic, then English."""
+def localized_name(record: Mapping[str, Any] | object, lang: str | None = None, field: str = "name") -> str:
+    """Pick `<field>_<lang>` (name_fr, description_ar…) from a record or a dict, falling back to French, then Arabic,
+    then English."""
     lang = lang or current_language()
     for candidate in (lang, "fr", "ar", "en"):
-        key = f"name_{candidate}"
+        key = f"{field}_{candidate}"
         value = record.get(key) if isinstance(record, Mapping) else getattr(record, key, None)
         if value:
             return str(value)

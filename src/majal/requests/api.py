@@ -197,8 +197,7 @@ def service_record(chosen: Service) -> dict[str, Any]:
     return {
         "service_code": chosen.code,
         "service_name": localized_name(chosen),
-        "description": localized_name({f"name_{lang}": getattr(chosen, f"description_{lang}")
-                                       for lang in ("ar", "fr", "en")}),
+        "description": localized_name(chosen, field="description"),
         "metadata": bool(chosen.attributes),
         "type": "realtime",
         "keywords": chosen.keywords,
@@ -214,8 +213,7 @@ def attribute_record(attribute: ServiceAttribute) -> dict[str, Any]:
         "required": attribute.required,
         "datatype_description": None,
         "order": attribute.position,
-        "description": localized_name({f"name_{lang}": getattr(attribute, f"description_{lang}")
-                                       for lang in ("ar", "fr", "en")}),
+        "description": localized_name(attribute, field="description"),
         "values": [{"key": value["key"], "name": localized_name(value)} for value in attribute.values],
     }
 
