@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from majal.accounts.models import ApiKey, LoginAttempt, User, UserSession
@@ -38,13 +38,3 @@ def api_key_by_digest(db: Session, key_digest: str) -> ApiKey | None:
 
 def api_key_by_name(db: Session, name: str) -> ApiKey | None:
     return db.scalar(select(ApiKey).where(ApiKey.name == name))
-
-
-def purge_attempts(db: Session, before: datetime) -> None:
-    db.query(LoginAttempt).filter(LoginAttempt.at < before).delete()
-
-
-def end_sessions_of(db: Session, user_id: int, now: datetime) -> None:
-    db.query(UserSession).filter(UserSession.user_id == user_id, or_(UserSession.ended_at.is_(None))).update(
-        {UserSession.ended_at: now}
-    )

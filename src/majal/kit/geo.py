@@ -81,22 +81,6 @@ def first_covering(shapes: Sequence[BaseGeometry], lon: float, lat: float) -> in
     return None
 
 
-def locate_points(shapes: Sequence[BaseGeometry], lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    """For many points at once: the index of the shape covering each point, -1 where none does (STRtree)."""
-    points = shapely.points(lon, lat)
-    result = np.full(len(points), -1, dtype=np.int64)
-    if len(shapes) == 0 or len(points) == 0:
-        return result
-    tree = shapely.STRtree(list(shapes))
-    point_idx, shape_idx = tree.query(points, predicate="covered_by")
-    # A point on a shared edge is covered by two shapes: keep the lowest shape index, deterministically.
-    order = np.lexsort((shape_idx, point_idx))
-    point_idx, shape_idx = point_idx[order], shape_idx[order]
-    first = np.unique(point_idx, return_index=True)[1]
-    result[point_idx[first]] = shape_idx[first]
-    return result
-
-
 def geodesic_area_m2(shape: BaseGeometry) -> float:
     area, _perimeter = WGS84_GEOD.geometry_area_perimeter(shape)
     return abs(area)
