@@ -470,9 +470,7 @@ def photos_of(db: Session, request: ServiceRequest, staff: bool = False) -> list
 def follow(db: Session, secret: str, request: ServiceRequest, contact: Contact, client: str) -> None:
     """Subscribe to a request's public updates (instead of reporting it again)."""
     ratelimit.check(db, secret, "subscribe", client, SUBSCRIPTIONS_PER_HOUR, RATE_WINDOW)
-    if not (contact.email.strip() or contact.phone.strip()):
-        raise MajalError(N_("Give an email address or a phone number to receive the updates."), where="email")
-    db.add(RequestSubscription(request_id=request.id, contact_sealed=_seal_contact(contact, secret) or ""))
+    notifications.subscribe(db, secret, request, asdict(contact))
     ratelimit.record(db, secret, "subscribe", client, RATE_WINDOW)
     db.add(RequestEvent(request_id=request.id, actor="citizen", kind="subscription", public=False))
 
