@@ -32,6 +32,15 @@ LINT_PATHS := $(wildcard src tests bench)
 
 NPM_FLAGS := --ignore-scripts --no-audit --no-fund --loglevel=error
 
+# $(call apt_install,PACKAGE): install a Debian package, showing apt's output only when it fails
+define apt_install
+log=$$(mktemp -t majal-apt.XXXXXX.log); \
+if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(1); } >"$$log" 2>&1; then \
+  cat "$$log" >&2; echo "error: could not install $(1) with apt-get (log above)" >&2; exit 1; \
+fi; \
+rm -f "$$log"
+endef
+
 .PHONY: help venv install install-test assets chromium broker demo test lint messages clean distclean
 
 help: ## Show this list
@@ -105,11 +114,7 @@ chromium: ## Make sure /usr/bin/chromium exists (installs the Debian package whe
 	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  echo ">> installing Debian's chromium (apt-get)"; \
-	  log=$$(mktemp -t majal-apt.XXXXXX.log); \
-	  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } >"$$log" 2>&1; then \
-	    cat "$$log" >&2; echo "error: could not install chromium with apt-get (log above)" >&2; exit 1; \
-	  fi; \
-	  rm -f "$$log"; \
+	  $(call apt_install,chromium); \
 	else \
 	  echo "error: $(CHROMIUM) is missing. The browser tests need Debian's chromium:" >&2; \
 	  echo "         sudo apt-get update && sudo apt-get install -y chromium" >&2; \
@@ -142,11 +147,7 @@ broker: ## Make sure an MQTT broker answers on 127.0.0.1:1883 (installs and star
 	fi; \
 	if ! command -v mosquitto >/dev/null; then \
 	  echo ">> installing Debian's mosquitto (apt-get)"; \
-	  log=$$(mktemp -t majal-apt.XXXXXX.log); \
-	  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y mosquitto; } >"$$log" 2>&1; then \
-	    cat "$$log" >&2; echo "error: could not install mosquitto with apt-get (log above)" >&2; exit 1; \
-	  fi; \
-	  rm -f "$$log"; \
+	  $(call apt_install,mosquitto); \
 	fi; \
 	echo ">> starting mosquitto"; \
 	mosquitto -d -c /etc/mosquitto/mosquitto.conf; \
