@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -211,12 +212,18 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path, monkeypatch) -> No
 
 def test_listen_stores_sensor_readings_until_stopped_and_names_a_broker_that_does_not_answer(
         cli_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from majal.kit.mqtt import Broker
     from majal.kit.worker_cli import listen_command
-    from tests.kit.test_mqtt import FILL
+    from tests.kit.test_mqtt import FILL, forget_session
 
+    client_id = f"majal-test-{uuid.uuid4().hex[:8]}"  # its own broker session, dropped at the end
+    monkeypatch.setenv("MAJAL_MQTT_CLIENT_ID", client_id)
     listen = typer.Typer()
     listen.command()(listen_command(lambda: [FILL]))
-    result = runner.invoke(listen, ["--seconds", "0.3"])
+    try:
+        result = runner.invoke(listen, ["--seconds", "0.3"])
+    finally:
+        forget_session(Broker(client_id=client_id))
     assert result.exit_code == 0, result.output
     assert "127.0.0.1:1883" in result.output and FILL.pattern in result.output
     assert "0 readings stored, 0 refused" in result.output

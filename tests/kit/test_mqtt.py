@@ -44,6 +44,13 @@ def stored(intake: Intake) -> list[tuple[str, float]]:
         return [tuple(row) for row in db.execute(text("select container, fill from readings order by 1"))]
 
 
+def forget_session(broker: Broker) -> None:
+    """Drop the persistent session a test listener left at the broker, so nothing queues up for it later."""
+    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=broker.client_id, clean_session=True)
+    client.connect(broker.host, broker.port)
+    client.disconnect()
+
+
 def test_a_topic_names_one_record() -> None:
     assert FILL.identifier("test/containers/C-1/fill") == "C-1"
     assert FILL.identifier("test/containers/C-1/level") is None
@@ -95,5 +102,6 @@ def test_readings_published_to_the_broker_are_stored(intake: Intake) -> None:
     finally:
         stop.set()
         listener.join(10)
+        forget_session(broker)
     assert stored(intake) == [("C-1", 0.25), ("C-2", 0.75)]
     assert intake.refused == {FILL.pattern: 1}
