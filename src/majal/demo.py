@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from majal.accounts import service as accounts
+from majal.cleanliness import service as cleanliness
 from majal.config import Settings
 from majal.db import make_engine, make_sessionmaker
 from majal.kit.audit import utcnow
@@ -72,7 +73,14 @@ def _service_requests(db: Session, settings: Settings) -> bool:
     return True
 
 
-STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests]
+def _waste_collection(db: Session, _settings: Settings) -> bool:
+    if not cleanliness.load_demo(db, utcnow()):
+        return False
+    cleanliness.plan_now(db, utcnow().date(), seconds=3.0, threshold=cleanliness.DEFAULT_THRESHOLD, actor="demo")
+    return True
+
+
+STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, _waste_collection]
 
 
 def build(settings: Settings) -> dict[str, str]:

@@ -1,15 +1,17 @@
-"""`majal worker`: the background worker that sends the outbox (emails, SMS) until it is stopped."""
+"""`majal worker`: the background worker that sends the outbox (emails, SMS) and runs the domains' queued jobs
+(registered with `register_job`) until it is stopped."""
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
 
 from majal.db import make_engine, make_sessionmaker
 from majal.kit import i18n
@@ -20,6 +22,15 @@ from majal.kit.notify import adapters_from_settings
 from majal.kit.outbox import DeliveryReport, deliver_due
 
 BATCH = 50
+
+# Queued work of the domains (e.g. collection plans): each runs what is queued and returns how many it ran.
+Job = Callable[[sessionmaker[Session]], int]
+JOBS: list[Job] = []
+
+
+def register_job(job: Job) -> None:
+    if job not in JOBS:
+        JOBS.append(job)
 
 
 def worker(
@@ -44,6 +55,8 @@ def worker(
             with _stop_on_sigterm(stop):
                 while not stop.is_set():
                     report = deliver_due(sessions, secret, adapters, batch=BATCH)
+                    for job in JOBS:
+                        job(sessions)
                     if report.total or once:
                         _print(report)
                     if report.total < BATCH:  # after a full batch more may be due: go on at once
