@@ -146,7 +146,8 @@ class _Row:
             message = (N_("%(field)s must be a whole number from %(low)s to %(high)s, not %(value)s.") if whole
                        else N_("%(field)s must be a number above %(low)s and at most %(high)s, not %(value)s.")
                        if above else N_("%(field)s must be a number from %(low)s to %(high)s, not %(value)s."))
-            raise InventoryError(message, where=self.where, field=field, low=_show(low), high=_show(high),
+            shown_low = low + 1 if whole and above else low
+            raise InventoryError(message, where=self.where, field=field, low=_show(shown_low), high=_show(high),
                                  value=raw[:40])
         return value
 

@@ -262,15 +262,16 @@ class Due:
 
 def due_containers(db: Session, day: date, threshold: float = DEFAULT_THRESHOLD) -> list[Due]:
     """The containers to empty on `day`: fixed-frequency ones whose turn has come, sensor-watched ones whose fill
-    is forecast over the threshold by midday (or that never reported), and any with an open overflow report."""
-    midday = datetime.combine(day, clock_time(12), tzinfo=UTC)
-    readings = repository.readings_since(db, midday - READING_HISTORY)
-    overflowing = {pin.container_id for pin in overflow_pins(db, midday - timedelta(days=2), midday)
+    is forecast over the threshold by the end of the day, i.e. before the next day's round could reach them (or that
+    never reported), and any with an overflow report in the two days before."""
+    day_end = datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=UTC)
+    readings = repository.readings_since(db, day_end - READING_HISTORY)
+    overflowing = {pin.container_id for pin in overflow_pins(db, day_end - timedelta(days=2), day_end)
                    if pin.container_id is not None}
     due = []
     for found in repository.containers(db, statuses=("active", "damaged")):
         emptied = _aware(found.last_emptied_at) if found.last_emptied_at else None
-        seen = forecast.forecast([(_aware(at), fill) for at, fill in readings.get(found.id, [])], midday, emptied)
+        seen = forecast.forecast([(_aware(at), fill) for at, fill in readings.get(found.id, [])], day_end, emptied)
         fill = seen.fill if seen.fill is not None else ASSUMED_FILL
         if found.id in overflowing:
             due.append(Due(found, 1.0, "overflow"))
