@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     sms_outbox_file: str = Field(default="", description="File the SMS are written to (JSON lines); no SMS when empty")
+    mqtt_host: str = Field(default="127.0.0.1", description="MQTT broker the sensors publish to (`majal listen`)")
+    mqtt_port: int = 1883
+    mqtt_username: str = ""
+    mqtt_password: str = ""
+    mqtt_client_id: str = Field(default="majal", description="Names Majal's persistent session at the broker")
 
     @cached_property
     def resolved_database_url(self) -> str:
