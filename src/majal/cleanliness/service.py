@@ -25,10 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from majal.cleanliness import distances, forecast, inventory, repository, routing
 from majal.cleanliness.models import CollectionPlan, Container, Emptying, FillReading, PlanRoute, Road, Site, Truck
+from majal.cleanliness.schemas import FillIn
 from majal.kit import audit
 from majal.kit.audit import utcnow
 from majal.kit.errors import MajalError, NotFound
 from majal.kit.i18n import N_
+from majal.kit.mqtt import Topic
 from majal.territory import service as territory
 
 log = logging.getLogger("majal.cleanliness")
@@ -210,6 +212,16 @@ def record_fill(db: Session, container_id: int, fill: float, at: datetime, sourc
     db.add(reading)
     db.flush()
     return reading
+
+
+def store_fill_message(db: Session, identifier: str, reading: FillIn) -> None:
+    """A reading from `majal/cleanliness/containers/{id}/fill`; the id is the container's number."""
+    if not identifier.isdigit() or len(identifier) > 9:
+        raise NotFound(N_("There is no container %(id)s."), id=identifier[:20])
+    record_fill(db, int(identifier), reading.fill, reading.at, source="mqtt")
+
+
+FILL_TOPIC = Topic("majal/cleanliness/containers/+/fill", FillIn, store_fill_message)
 
 
 def record_emptying(db: Session, container_id: int, at: datetime, truck_code: str | None, weight_kg: float | None,
