@@ -53,12 +53,6 @@ UNSERVED_MESSAGES = {
     routing.NO_ROOM: N_("No room left: the trucks' shifts, loads and the other containers' time windows could not "
                         "all fit it in."),
 }
-REASON_LABELS = {
-    "fill": N_("forecast fill"),
-    "frequency": N_("fixed frequency"),
-    "no_reading": N_("no reading yet"),
-    "overflow": N_("overflow report"),
-}
 
 
 # ----------------------------------------------------------------------------------------------------
