@@ -14,8 +14,8 @@ in a temporary SQLite file and takes today's containers due. Then:
   it). A sector whose round is longer than its truck's shift needs a second truck (or crew) for the rest:
   "trucks needed" counts shifts, rounded up, per sector.
 
-Both use the same distance matrix (great-circle × 1.3 in the demo, which imports no road graph) and the same
-container weights, so the difference is the routing alone.
+Both use the same distance matrix (shortest paths along the demo's street grid and the road out to the landfill) and
+the same container weights, so the difference is the routing alone.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     optimised = routing.solve_collection(problem, seconds=args.seconds)
     sectors = sector_rounds(problem, district_of)
 
-    table = Table(title=f"Demo commune, {len(built.due)} containers due, {len(problem.trucks)} trucks")
+    table = Table(title=f"Demo commune, {len(built.due)} containers due, {len(problem.trucks)} trucks, "
+                        f"distances: {built.source}")
     for heading in ("plan", "km", "trucks used", "trucks needed", "landfill trips", "containers served",
                     "longest round h"):
         table.add_column(heading, justify="left" if heading == "plan" else "right")

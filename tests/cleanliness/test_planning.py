@@ -188,6 +188,17 @@ def test_a_plan_that_cannot_be_built_fails_with_its_reason(fleet: sessionmaker[S
         assert plan.status == "failed" and "no active truck" in plan.error
 
 
+def test_a_plan_whose_worker_died_is_marked_failed(fleet: sessionmaker[Session]) -> None:
+    with fleet.begin() as db:
+        plan = service.queue_plan(db, date.today(), seconds=1, threshold=0.7, actor="test")
+        plan.status, plan.started_at = "running", datetime.now(UTC) - timedelta(hours=1)
+        plan_id = plan.id
+    assert service.run_queued_plans(fleet) == 0
+    with fleet.begin() as db:
+        plan = service.plan(db, plan_id)
+        assert plan.status == "failed" and "worker stopped" in plan.error
+
+
 def test_cli_plan_prints_routes_and_unserved(fleet: sessionmaker[Session], settings,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from majal.kit.cli import settings as cli_settings

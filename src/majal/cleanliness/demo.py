@@ -1,6 +1,7 @@
 """The demo commune's waste collection: a garage, a landfill out of town, eight trucks of three kinds, about 800
-containers spread over the districts by population, three market streets emptied before 07:00, and four days of
-sensor readings. The same for the same seed."""
+containers spread over the districts by population, three market streets emptied before 07:00, four days of sensor
+readings, and a street grid (every 150 m, cut at each crossing) with a road out to the landfill. The same for the same
+seed."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
 
-from majal.cleanliness.inventory import ContainerRow, SiteRow, TruckRow
+from majal.cleanliness.inventory import ContainerRow, RoadRow, SiteRow, TruckRow
 
 CONTAINERS = 800
 PEOPLE_PER_CONTAINER_SHARE = 1.0
@@ -33,6 +35,7 @@ TRUCKS = (  # code, name, kg, m³, compaction, shift start, hours
 )
 MARKETS = (("Souk Al Had", 0), ("Marché central", 5), ("Souk Lakhmis", 9))  # street, district index
 MARKET_BINS = 8
+STREET_SPACING_M = 150.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class DemoCollection:
     containers: list[ContainerRow]
     readings: dict[str, list[tuple[datetime, float]]]  # container code → readings, oldest first
     emptied: dict[str, datetime]  # container code → last emptying
+    roads: list[RoadRow]
 
 
 def build(district_shapes: list[BaseGeometry], district_ids: list[int], populations: list[int], now: datetime,
@@ -70,7 +74,25 @@ def build(district_shapes: list[BaseGeometry], district_ids: list[int], populati
             containers.append(ContainerRow(f"C{number:04d}", kind, _volume(kind), lon, lat, district_id,
                                            street="", frequency_days=frequency))
     readings, emptied = _history(containers, now, rng)
-    return DemoCollection(sites, trucks, containers, readings, emptied)
+    roads = _street_grid(union, (sites[1].lon, sites[1].lat))
+    return DemoCollection(sites, trucks, containers, readings, emptied, roads)
+
+
+def _street_grid(town: BaseGeometry, landfill: tuple[float, float]) -> list[RoadRow]:
+    """Streets every 150 m each way inside the town, cut into segments where they cross (so they share vertices),
+    and a road from the town's eastern edge out to the landfill."""
+    west, south, east, north = town.bounds
+    mid_lat = (south + north) / 2
+    step_lon = STREET_SPACING_M / (METRES_PER_DEGREE * np.cos(np.radians(mid_lat)))
+    step_lat = STREET_SPACING_M / METRES_PER_DEGREE
+    lines = [shapely.LineString([(x, south), (x, north)]) for x in np.arange(west, east, step_lon)]
+    lines += [shapely.LineString([(west, y), (east, y)]) for y in np.arange(south, north, step_lat)]
+    streets = shapely.intersection(shapely.union_all(lines), town.buffer(step_lon / 2))
+    exit_point = nearest_points(streets, shapely.Point(landfill))[0]
+    access = shapely.LineString([(exit_point.x, exit_point.y), landfill])
+    noded = shapely.union_all([streets, access])  # cuts every line where another meets it
+    segments = [part for part in shapely.get_parts(noded) if isinstance(part, shapely.LineString) and part.length > 0]
+    return [RoadRow("", False, [(round(x, 6), round(y, 6)) for x, y in segment.coords]) for segment in segments]
 
 
 def _volume(kind: str) -> int:

@@ -123,7 +123,8 @@ def driver_sheet(request: Request, db: DB, plan_id: PlanId, route_id: PlanId, _u
     """One truck's round on paper: stops in order with times, expected load, and the landfill runs."""
     route = service.plan_route(db, plan_id, route_id)
     stops = [{
-        "number": index, "time": _clock(stop["arrival_s"]), "kind": _label(KIND_LABELS, stop["kind"]),
+        "number": index, "time": _clock(stop["arrival_s"]), "window": stop.get("window", ""),
+        "kind": _label(KIND_LABELS, stop["kind"]),
         "is_site": stop["kind"] != "container", "code": stop["code"],
         "place": stop.get("street") or stop.get("name", ""),
         "container": gettext(CONTAINER_KIND_LABELS.get(stop.get("container_kind", ""), N_("Container")))

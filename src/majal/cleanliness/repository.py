@@ -91,6 +91,11 @@ def take_queued_plan(db: Session) -> int | None:
     return plan_id if getattr(taken, "rowcount", 0) == 1 else None
 
 
+def running_since(db: Session, before: datetime) -> list[CollectionPlan]:
+    query = select(CollectionPlan).where(CollectionPlan.status == "running", CollectionPlan.started_at < before)
+    return list(db.scalars(query))
+
+
 def set_progress(db: Session, plan_id: int, progress: float) -> None:
     db.execute(update(CollectionPlan).where(CollectionPlan.id == plan_id).values(progress=progress),
                execution_options={"synchronize_session": False})

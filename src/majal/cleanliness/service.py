@@ -29,7 +29,7 @@ from majal.cleanliness.schemas import FillIn
 from majal.kit import audit
 from majal.kit.audit import utcnow
 from majal.kit.errors import MajalError, NotFound
-from majal.kit.i18n import N_
+from majal.kit.i18n import N_, gettext
 from majal.kit.mqtt import Topic
 from majal.territory import service as territory
 
@@ -40,6 +40,7 @@ ASSUMED_FILL = 0.75  # a container without readings, due by its frequency, is ta
 DEFAULT_THRESHOLD = 0.7  # forecast fill from which a sensor-watched container is due
 DEFAULT_SECONDS = 20.0
 MAX_SECONDS = 600.0
+STALE_AFTER = timedelta(minutes=15)  # a plan still running this long after its search time has lost its worker
 OVERFLOW_SERVICE = "BIN_FULL"  # the Open311 service of an overflowing container
 OVERFLOW_RADIUS_M = 75.0  # a report farther than this from any container is pinned to none
 READING_HISTORY = timedelta(days=30)
@@ -314,6 +315,11 @@ def queue_plan(db: Session, day: date, seconds: float, threshold: float, actor: 
 def run_queued_plans(sessions: sessionmaker[Session]) -> int:
     """Compute every queued plan, oldest first (for `majal worker`); returns how many were run."""
     done = 0
+    with sessions.begin() as db:
+        stale = repository.running_since(db, utcnow() - timedelta(seconds=MAX_SECONDS) - STALE_AFTER)
+        for plan in stale:  # its worker died: say so rather than show "computing" for ever
+            plan.status, plan.finished_at = "failed", utcnow()
+            plan.error = gettext(N_("The worker stopped while computing this plan: plan the day again."))
     while True:
         with sessions.begin() as db:
             plan_id = repository.take_queued_plan(db)
@@ -436,16 +442,21 @@ def _stop(built: BuiltProblem, visit: routing.Visit, num_sites: int, first: bool
     found = due.container
     return {"kind": "container", "id": found.id, "code": found.code, "street": found.street, "lon": found.lon,
             "lat": found.lat, "arrival_s": visit.arrival, "load_kg": visit.load[0], "trip": visit.trip,
-            "kg": due.kilograms, "volume_l": found.volume_l, "container_kind": found.kind, "reason": due.reason}
+            "kg": due.kilograms, "volume_l": found.volume_l, "container_kind": found.kind, "reason": due.reason,
+            "window": _window(found)}
 
 
 def _unserved(built: BuiltProblem, node: int, reason: str) -> dict[str, Any]:
     due = built.due[node - len(built.sites)]
     found = due.container
-    window = (f"{inventory.clock(found.window_start_minutes)}–{inventory.clock(found.window_end_minutes)}"
-              if found.window_start_minutes is not None else "")
     return {"container_id": found.id, "code": found.code, "reason": reason, "kg": due.kilograms,
-            "litres": due.litres, "window": window}
+            "litres": due.litres, "window": _window(found)}
+
+
+def _window(found: Container) -> str:
+    if found.window_start_minutes is None or found.window_end_minutes is None:
+        return ""
+    return f"{inventory.clock(found.window_start_minutes)}–{inventory.clock(found.window_end_minutes)}"
 
 
 def unserved_message(entry: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -645,6 +656,7 @@ def load_demo(db: Session, now: datetime, actor: str = "demo") -> bool:
     db.execute(insert(FillReading), [
         {"container_id": ids[code], "at": at, "fill": fill, "source": "demo"}
         for code, series in built.readings.items() for at, fill in series])
+    db.add_all(Road(name=row.name, oneway=row.oneway, geometry=LineString(row.coordinates)) for row in built.roads)
     db.execute(insert(Emptying), [
         {"container_id": ids[code], "truck_id": None, "at": at, "weight_kg": None, "source": "demo"}
         for code, at in built.emptied.items()])
