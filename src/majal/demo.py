@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from rich.table import Table
@@ -76,7 +77,10 @@ def _service_requests(db: Session, settings: Settings) -> bool:
 def _waste_collection(db: Session, _settings: Settings) -> bool:
     if not cleanliness.load_demo(db, utcnow()):
         return False
-    cleanliness.plan_now(db, utcnow().date(), seconds=3.0, threshold=cleanliness.DEFAULT_THRESHOLD, actor="demo")
+    today = utcnow().date()
+    for days_ago in (3, 2, 1, 0):  # a few days of plans for the charts; today's searched a little longer
+        cleanliness.plan_now(db, today - timedelta(days=days_ago), seconds=2.0 if days_ago == 0 else 1.0,
+                             threshold=cleanliness.DEFAULT_THRESHOLD, actor="demo")
     return True
 
 

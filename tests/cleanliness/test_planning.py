@@ -220,3 +220,21 @@ def test_cli_plan_prints_routes_and_unserved(fleet: sessionmaker[Session], setti
 
 
 runner = CliRunner()
+
+
+def test_a_past_day_is_planned_as_things_stood_then(fleet: sessionmaker[Session]) -> None:
+    today = datetime.now(UTC).replace(hour=0, minute=5, second=0, microsecond=0)
+    with fleet.begin() as db:
+        codes = service.repository.by_codes(db, Container)
+        service.record_emptying(db, codes["A1"], today, "BIG", 90.0, source="test")
+        a2 = db.get(Container, codes["A2"])
+        assert a2 is not None
+        a2.frequency_days = 0
+        db.add(FillReading(container_id=a2.id, at=today - timedelta(days=2), fill=0.1, source="test"))
+        db.add(FillReading(container_id=a2.id, at=today - timedelta(days=1, hours=12), fill=0.2, source="test"))
+        db.add(FillReading(container_id=a2.id, at=today, fill=0.95, source="test"))  # after yesterday ended
+    with fleet.begin() as db:
+        yesterday = {d.container.code for d in service.due_containers(db, today.date() - timedelta(days=1))}
+        now = {d.container.code for d in service.due_containers(db, today.date())}
+    assert "A1" in yesterday and "A1" not in now  # emptied this morning: not due again today
+    assert "A2" not in yesterday and "A2" in now  # the full reading came after yesterday

@@ -49,11 +49,12 @@ def delete_roads(db: Session) -> None:
     db.execute(delete(Road))
 
 
-def readings_since(db: Session, since: datetime) -> dict[int, list[tuple[datetime, float]]]:
-    """Every container's readings from `since` on, oldest first."""
+def readings_between(db: Session, since: datetime, until: datetime) -> dict[int, list[tuple[datetime, float]]]:
+    """Every container's readings from `since` until before `until`, oldest first."""
     found: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     query = (select(FillReading.container_id, FillReading.at, FillReading.fill)
-             .where(FillReading.at >= since).order_by(FillReading.container_id, FillReading.at))
+             .where(FillReading.at >= since, FillReading.at < until)
+             .order_by(FillReading.container_id, FillReading.at))
     for container_id, at, fill in db.execute(query):
         found[container_id].append((at, fill))
     return found
@@ -120,6 +121,9 @@ def emptyings_per_day(db: Session, since: datetime) -> dict[date, tuple[int, flo
     return found
 
 
-def last_emptied(db: Session) -> dict[int, datetime]:
+def last_emptied(db: Session, before: datetime | None = None) -> dict[int, datetime]:
+    """Each container's last recorded emptying (before a moment, when given)."""
     query = select(Emptying.container_id, func.max(Emptying.at)).group_by(Emptying.container_id)
+    if before is not None:
+        query = query.where(Emptying.at < before)
     return {container_id: at for container_id, at in db.execute(query)}

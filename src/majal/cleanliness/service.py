@@ -272,12 +272,14 @@ def due_containers(db: Session, day: date, threshold: float = DEFAULT_THRESHOLD)
     is forecast over the threshold by the end of the day, i.e. before the next day's round could reach them (or that
     never reported), and any with an overflow report in the two days before."""
     day_end = datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=UTC)
-    readings = repository.readings_since(db, day_end - READING_HISTORY)
+    # As things stood at the end of that day: a past day is planned again as it was, not with what came after.
+    readings = repository.readings_between(db, day_end - READING_HISTORY, day_end)
+    emptyings = repository.last_emptied(db, before=day_end)
     overflowing = {pin.container_id for pin in overflow_pins(db, day_end - timedelta(days=2), day_end)
                    if pin.container_id is not None}
     due = []
     for found in repository.containers(db, statuses=("active", "damaged")):
-        emptied = _aware(found.last_emptied_at) if found.last_emptied_at else None
+        emptied = _last_emptied(found, emptyings.get(found.id), day_end)
         seen = forecast.forecast([(_aware(at), fill) for at, fill in readings.get(found.id, [])], day_end, emptied)
         fill = seen.fill if seen.fill is not None else ASSUMED_FILL
         if found.id in overflowing:
@@ -290,6 +292,15 @@ def due_containers(db: Session, day: date, threshold: float = DEFAULT_THRESHOLD)
         elif fill >= threshold:
             due.append(Due(found, fill, "fill"))
     return due
+
+
+def _last_emptied(found: Container, recorded: datetime | None, day_end: datetime) -> datetime | None:
+    """The last emptying before the day's end: from the emptyings recorded, or the container's own date (set by an
+    import or an emptying) when it is not later than that."""
+    known = [_aware(recorded)] if recorded else []
+    if found.last_emptied_at is not None and _aware(found.last_emptied_at) < day_end:
+        known.append(_aware(found.last_emptied_at))
+    return max(known, default=None)
 
 
 # ----------------------------------------------------------------------------------------------------
