@@ -44,7 +44,8 @@ def _refused(sessions: sessionmaker[Session], kind: str, data: bytes) -> str:
 
 
 def test_container_outside_the_commune_is_refused_and_nothing_written(fleet: sessionmaker[Session]) -> None:
-    data = CONTAINERS_CSV.replace(b"A9", b"") + b"FAR,bin_660,660,-5.0000,33.0000,active,,1,,\nB1,bin_660,,,,,,,,\n"
+    # A new container on line 2, then one far away on line 6: the whole file is refused, the new one too.
+    data = CONTAINERS_CSV + b"FAR,bin_660,660,-5.0000,33.0000,active,,1,,\nB1,bin_660,,,,,,,,\n"
     message = _refused(fleet, "containers", data.replace(b"A1,", b"NEW1,"))
     assert message.startswith("containers.csv:6: ") and "outside the commune" in message
     with fleet.begin() as db:
