@@ -25,6 +25,10 @@ EVERYONE = frozenset(IDENTITIES)
 LIGHTING_QUEUE = frozenset({"admin", "manager", "agent"})
 ROADS_QUEUE = frozenset({"admin", "manager"})
 REQUEST_QUEUES = frozenset({"admin", "manager", "agent", "inspector"})
+# Waste collection is for the cleanliness department (the agent here works in lighting), managers and admins;
+# sensors and trucks' on-board units post readings and emptyings with an API key.
+CLEANLINESS = frozenset({"admin", "manager"})
+CLEANLINESS_FEEDS = frozenset({"admin", "manager", "api_key"})
 
 
 @dataclass(frozen=True)
@@ -74,10 +78,20 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("POST", "/console/requests/{request_id:int}/note"): per_department(),
     ("POST", "/console/requests/{request_id:int}/assign"): per_department(),
     ("POST", "/console/requests/{request_id:int}/duplicate"): per_department(),
+    ("GET", "/console/cleanliness"): CLEANLINESS,
+    ("POST", "/console/cleanliness/plans"): CLEANLINESS,
+    ("GET", "/console/cleanliness/plans/{plan_id}"): CLEANLINESS,
+    ("GET", "/console/cleanliness/plans/{plan_id}/routes/{route_id}"): CLEANLINESS,
+    ("POST", "/api/v1/cleanliness/containers/{container_id}/fill"): CLEANLINESS_FEEDS,
+    ("POST", "/api/v1/cleanliness/containers/{container_id}/emptied"): CLEANLINESS_FEEDS,
+    ("GET", "/api/v1/cleanliness/containers/{container_id}/forecast"): CLEANLINESS,
+    ("GET", "/api/v1/cleanliness/plans/{plan_id}"): CLEANLINESS,
+    ("GET", "/api/v1/cleanliness/plans/{plan_id}/map"): CLEANLINESS,
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",
-        "request_id": "lighting", "name": "0" * 32, "size": "display"}
+        "request_id": "lighting", "name": "0" * 32, "size": "display", "plan_id": "999999", "route_id": "999999",
+        "container_id": "999999"}
 QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"}}
 FORM = {("POST", "/login"): {"username": "manager", "password": TEST_PASSWORD}}
 

@@ -13,6 +13,8 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from majal import __version__
 from majal.accounts import pages as account_pages
+from majal.cleanliness import api as cleanliness_api
+from majal.cleanliness import pages as cleanliness_pages
 from majal.config import Settings
 from majal.db import make_engine, make_sessionmaker
 from majal.kit import redact
@@ -60,7 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)  # 9 costs twice the CPU for ~2 %
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
     for router in (web_pages.router, account_pages.router, territory_api.router, open311_api.router,
-                   request_dashboard.router, request_pages.router):  # dashboard before /console/requests/{id}
+                   request_dashboard.router, request_pages.router,  # dashboard before /console/requests/{id}
+                   cleanliness_api.router, cleanliness_pages.router):
         app.include_router(router)
     describe_errors(app)
     _install_error_handlers(app)

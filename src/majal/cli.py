@@ -35,7 +35,9 @@ app.command("worker")(worker)
 
 def _sensor_topics() -> list[Topic[Any]]:
     """What `majal listen` subscribes to: each domain's sensor topics."""
-    return []
+    from majal.cleanliness.service import FILL_TOPIC
+
+    return [FILL_TOPIC]
 
 
 app.command("listen")(listen_command(_sensor_topics))

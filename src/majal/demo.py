@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from majal.accounts import service as accounts
+from majal.cleanliness import service as cleanliness
 from majal.config import Settings
 from majal.db import make_engine, make_sessionmaker
 from majal.kit.audit import utcnow
@@ -72,7 +74,17 @@ def _service_requests(db: Session, settings: Settings) -> bool:
     return True
 
 
-STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests]
+def _waste_collection(db: Session, _settings: Settings) -> bool:
+    if not cleanliness.load_demo(db, utcnow()):
+        return False
+    today = utcnow().date()
+    for days_ago in (3, 2, 1, 0):  # a few days of plans for the charts; today's searched a little longer
+        cleanliness.plan_now(db, today - timedelta(days=days_ago), seconds=2.0 if days_ago == 0 else 1.0,
+                             threshold=cleanliness.DEFAULT_THRESHOLD, actor="demo")
+    return True
+
+
+STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, _waste_collection]
 
 
 def build(settings: Settings) -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Every domain's tables, imported in one place so Alembic and the tests see the whole schema."""
 
 from majal.accounts import models as accounts_models
+from majal.cleanliness import models as cleanliness_models
 from majal.db import Base
 from majal.kit import audit, outbox, ratelimit
 from majal.requests import models as requests_models
@@ -8,4 +9,5 @@ from majal.territory import models as territory_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "metadata", "outbox", "ratelimit", "requests_models", "territory_models"]
+__all__ = ["accounts_models", "audit", "cleanliness_models", "metadata", "outbox", "ratelimit", "requests_models",
+           "territory_models"]

@@ -1,4 +1,5 @@
-"""The long-running services: `majal worker` sends the outbox (emails, SMS), `majal listen` stores sensor readings."""
+"""The long-running services: `majal worker` sends the outbox (emails, SMS) and runs the domains' queued jobs
+(registered with `register_job`), `majal listen` stores sensor readings."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
 from majal.db import make_engine, make_sessionmaker
 from majal.kit import i18n
@@ -22,6 +24,15 @@ from majal.kit.notify import adapters_from_settings
 from majal.kit.outbox import DeliveryReport, deliver_due
 
 BATCH = 50
+
+# Queued work of the domains (e.g. collection plans): each runs what is queued and returns how many it ran.
+Job = Callable[[sessionmaker[Session]], int]
+JOBS: list[Job] = []
+
+
+def register_job(job: Job) -> None:
+    if job not in JOBS:
+        JOBS.append(job)
 
 
 def worker(
@@ -42,6 +53,8 @@ def worker(
             with _stop_on_sigterm(stop):
                 while not stop.is_set():
                     report = deliver_due(sessions, secret, adapters, batch=BATCH)
+                    for job in JOBS:
+                        job(sessions)
                     if report.total or once:
                         _print(report)
                     if report.total < BATCH:  # after a full batch more may be due: go on at once
