@@ -74,11 +74,13 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("POST", "/console/requests/{request_id:int}/note"): per_department(),
     ("POST", "/console/requests/{request_id:int}/assign"): per_department(),
     ("POST", "/console/requests/{request_id:int}/duplicate"): per_department(),
+    ("GET", "/ngsi-ld/v1/entities"): EVERYONE,  # the lighting inventory is open data
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",
         "request_id": "lighting", "name": "0" * 32, "size": "display"}
-QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"}}
+QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"},
+         "/ngsi-ld/v1/entities": {"type": "Streetlight"}}
 FORM = {("POST", "/login"): {"username": "manager", "password": TEST_PASSWORD}}
 
 

@@ -16,6 +16,7 @@ from majal.cleanliness.cli import app as cleanliness_cli
 from majal.db import make_engine
 from majal.kit.cli import console, settings
 from majal.kit.worker_cli import worker
+from majal.lighting.cli import app as lighting_cli
 from majal.registry.cli import app as registry_cli
 from majal.registry.dedup_cli import names_app
 from majal.territory.cli import app as territory_cli
@@ -29,6 +30,7 @@ app.add_typer(territory_cli, name="territory")
 app.add_typer(cleanliness_cli, name="cleanliness")
 app.add_typer(registry_cli, name="registry")
 app.add_typer(names_app, name="names")
+app.add_typer(lighting_cli, name="lighting")
 app.command("worker")(worker)
 
 

@@ -16,6 +16,7 @@ from majal.db import make_engine, make_sessionmaker
 from majal.kit.audit import utcnow
 from majal.kit.cli import console
 from majal.kit.security import Department, Role, new_token
+from majal.lighting import service as lighting
 from majal.migrate import upgrade
 from majal.requests import demo as requests_demo
 from majal.requests import service as requests
@@ -72,7 +73,11 @@ def _service_requests(db: Session, settings: Settings) -> bool:
     return True
 
 
-STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests]
+def _lighting(db: Session, _settings: Settings) -> bool:
+    return lighting.load_demo(db, actor="demo")
+
+
+STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, _lighting]
 
 
 def build(settings: Settings) -> dict[str, str]:
