@@ -25,6 +25,7 @@ EVERYONE = frozenset(IDENTITIES)
 LIGHTING_QUEUE = frozenset({"admin", "manager", "agent"})
 ROADS_QUEUE = frozenset({"admin", "manager"})
 REQUEST_QUEUES = frozenset({"admin", "manager", "agent", "inspector"})
+LIGHTING = frozenset({"admin", "manager", "agent"})  # the agent is the lighting department's
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,17 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("POST", "/console/requests/{request_id:int}/assign"): per_department(),
     ("POST", "/console/requests/{request_id:int}/duplicate"): per_department(),
     ("GET", "/ngsi-ld/v1/entities"): EVERYONE,  # the lighting inventory is open data
+    ("GET", "/api/v1/lighting/streetlights"): LIGHTING,
+    ("GET", "/console/lighting"): LIGHTING,
+    ("GET", "/console/lighting/map"): LIGHTING,
+    ("GET", "/console/lighting/cabinets/{cabinet_id:int}"): LIGHTING,
+    ("GET", "/console/lighting/work-orders"): LIGHTING,
+    ("POST", "/console/lighting/work-orders/{work_order_id:int}/status"): LIGHTING,
+    ("GET", "/console/lighting/retrofit"): LIGHTING,
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",
-        "request_id": "lighting", "name": "0" * 32, "size": "display"}
+        "request_id": "lighting", "name": "0" * 32, "size": "display", "cabinet_id": "1", "work_order_id": "1"}
 QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"},
          "/ngsi-ld/v1/entities": {"type": "Streetlight"}}
 FORM = {("POST", "/login"): {"username": "manager", "password": TEST_PASSWORD}}

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
+from majal.accounts.deps import current_user
+from majal.accounts.models import User
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_
 from majal.kit.openapi import error_responses
 from majal.kit.web import DB
-from majal.lighting import ngsi
+from majal.lighting import ngsi, service
 
 router = APIRouter(tags=["lighting"])
 
@@ -39,3 +42,55 @@ def entities(
     found, total = ngsi.entities(db, type, offset, limit, key_values)
     headers = {"NGSILD-Results-Count": str(total)} if count else {}
     return LinkedDataResponse(found, headers=headers)
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = "application/geo+json"
+
+
+class LampPoint(BaseModel):
+    type: str = "Point"
+    coordinates: list[float] = Field(description="[longitude, latitude], WGS84")
+
+
+class LampProperties(BaseModel):
+    pole_number: str
+    state: str = Field(description="working, fault or repair")
+    technology: str
+    rated_power_w: float
+    cabinet_id: int
+
+
+class LampFeature(BaseModel):
+    type: str = "Feature"
+    id: int
+    geometry: LampPoint
+    properties: LampProperties
+
+
+class LampCollection(BaseModel):
+    type: str = "FeatureCollection"
+    features: list[LampFeature]
+
+
+@router.get("/api/v1/lighting/streetlights", response_model=LampCollection, response_class=GeoJSONResponse,
+            responses=error_responses(400, 401, 403))
+def streetlights(
+    db: DB, user: Annotated[User, Depends(current_user)],
+    bbox: Annotated[str, Query(description="west,south,east,north in degrees (the whole commune when unset)",
+                               examples=["-2.33,34.91,-2.31,34.93"], max_length=120)] = "",
+) -> dict[str, Any]:
+    """The lamps as GeoJSON points with their state, for the lighting department's map (at most 10,000)."""
+    service.check_lighting_staff(user)
+    return service.streetlights_geojson(db, _box(bbox))
+
+
+def _box(text: str) -> tuple[float, float, float, float] | None:
+    if not text:
+        return None
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError:
+        raise MajalError(N_("The box must be west,south,east,north in degrees, west ≤ east and south ≤ north."),
+                         where="bbox") from None
+    return west, south, east, north

@@ -105,3 +105,34 @@ def _around(shape: BaseGeometry, rng: np.random.Generator, lon: float, lat: floa
         lons, lats = np.concatenate([lons, east[inside]]), np.concatenate([lats, north[inside]])
         spread *= 0.7  # a cabinet near the edge: draw closer until enough fall inside
     return lons[:count], lats[:count]
+
+
+@dataclass(frozen=True)
+class PastWorkOrder:
+    lamp_index: int
+    fault: str
+    opened_hours_ago: float
+    repair_hours: float | None  # None: still open
+    started: bool
+
+
+FAULTS = ("out_at_night", "out_at_night", "out_at_night", "lit_by_day", "power_deviation", "citizen_report")
+FAILURES_PER_LAMP_YEAR = 0.06  # sodium lamps, ignitors and ballasts of an ageing network
+STILL_OPEN = 45
+
+
+def work_orders(lamps: int, seed: int = 2026) -> list[PastWorkOrder]:
+    """A year of faults: most repaired within one to four days, a few dozen still waiting."""
+    rng = np.random.default_rng(seed + 1)
+    count = int(lamps * FAILURES_PER_LAMP_YEAR)
+    chosen = rng.choice(lamps, size=count + STILL_OPEN, replace=False)
+    made = []
+    for index, lamp in enumerate(chosen.tolist()):
+        fault = FAULTS[int(rng.integers(0, len(FAULTS)))]
+        if index < count:
+            repair = float(rng.lognormal(np.log(40.0), 0.6))
+            opened = float(rng.uniform(repair + 1, 365 * 24))
+            made.append(PastWorkOrder(lamp, fault, opened, repair, True))
+        else:
+            made.append(PastWorkOrder(lamp, fault, float(rng.uniform(2, 120)), None, bool(rng.random() < 0.4)))
+    return made

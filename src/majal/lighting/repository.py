@@ -119,3 +119,8 @@ def link_request(db: Session, work_order: WorkOrder, request_id: int, distance_m
     exists = db.get(WorkOrderRequest, (work_order.id, request_id))
     if exists is None:
         work_order.links.append(WorkOrderRequest(service_request_id=request_id, distance_m=distance_m))
+
+
+def open_work_order_statuses(db: Session) -> list[tuple[int, str]]:
+    query = select(WorkOrder.streetlight_id, WorkOrder.status).where(WorkOrder.status.in_(("open", "in_progress")))
+    return [(lamp_id, status) for lamp_id, status in db.execute(query)]

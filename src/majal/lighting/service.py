@@ -174,6 +174,14 @@ def load_demo(db: Session, actor: str) -> bool:
     built = demo.build([district.geometry for district in territory.overview(db).districts])
     _save_cabinets(db, _demo_rows(len(built.cabinets)), built.cabinets)
     _save_streetlights(db, _demo_rows(len(built.streetlights)), built.streetlights)
+    lamp_ids = [row[0] for row in repository.lamp_table(db)]
+    now = utcnow()
+    for past in demo.work_orders(len(lamp_ids)):
+        opened = now - timedelta(hours=past.opened_hours_ago)
+        closed = opened + timedelta(hours=past.repair_hours) if past.repair_hours is not None else None
+        db.add(WorkOrder(streetlight_id=lamp_ids[past.lamp_index], fault=past.fault, opened_at=opened,
+                         status="repaired" if closed else "in_progress" if past.started else "open",
+                         started_at=opened + timedelta(hours=2) if past.started else None, closed_at=closed))
     return True
 
 
@@ -500,3 +508,56 @@ def kpis(db: Session, now: datetime | None = None) -> Kpis:
         open_orders=faulty,
         repaired=len(repairs),
     )
+
+
+# --- What the pages show ---------------------------------------------------------------------------------------
+
+STATE_LABELS = {"working": N_("Working"), "fault": N_("Fault, to repair"), "repair": N_("Repair in progress")}
+MAX_MAP_LAMPS = 10_000
+
+
+def lamp_states(db: Session, lamp_ids: list[int] | None = None) -> dict[int, str]:
+    """Each lamp's state for the map: a fault waiting, a repair under way, or working (the default)."""
+    states = {}
+    for lamp_id, status in repository.open_work_order_statuses(db):
+        if lamp_ids is None or lamp_id in lamp_ids:
+            states[lamp_id] = "repair" if status == "in_progress" else "fault"
+    return states
+
+
+def state_counts(db: Session) -> dict[str, int]:
+    states = lamp_states(db)
+    total = repository.count_streetlights(db)
+    faults_waiting = sum(1 for state in states.values() if state == "fault")
+    return {"working": total - len(states), "fault": faults_waiting, "repair": len(states) - faults_waiting}
+
+
+def streetlights_geojson(db: Session, box: tuple[float, float, float, float] | None) -> dict[str, Any]:
+    """The lamps in a box (or the whole commune) as GeoJSON points with their state, at most MAX_MAP_LAMPS."""
+    if box is not None:
+        west, south, east, north = box
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+            raise MajalError(N_("The box must be west,south,east,north in degrees, west ≤ east and south ≤ north."),
+                             where="bbox")
+    lights = repository.streetlights_in_box(db, box or (-180.0, -90.0, 180.0, 90.0), MAX_MAP_LAMPS)
+    states = lamp_states(db)
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": light.id,
+         "geometry": {"type": "Point", "coordinates": [light.lon, light.lat]},
+         "properties": {"pole_number": light.pole_number, "state": states.get(light.id, "working"),
+                        "technology": light.technology, "rated_power_w": light.rated_power_w,
+                        "cabinet_id": light.cabinet_id}}
+        for light in lights]}
+
+
+def programme_text(cabinet: Cabinet) -> str:
+    steps = programmes.from_json(cabinet.programme.steps) if cabinet.programme else FULL_NIGHT
+    return programmes.to_text(steps)
+
+
+def cabinet_energy(db: Session, cabinet_id: int, year: int, tariff: float, co2_factor: float) -> energy.Cost:
+    arrays, profiles = _lamps_and_profiles(db, year)
+    mine = arrays.cabinet == cabinet_id
+    part = energy.Lamps(arrays.lamps.power_w[mine], arrays.lamps.technology[mine], arrays.lamps.dimmable[mine],
+                        arrays.lamps.programme[mine])
+    return energy.cost(energy.monthly_kwh(part, profiles).sum(axis=0), tariff, co2_factor)
