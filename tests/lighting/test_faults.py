@@ -111,3 +111,20 @@ def test_only_lighting_staff_work_on_work_orders(sessions, inventory, staff) -> 
         with pytest.raises(Forbidden), sessions.begin() as db:
             service.move_work_order(db, accounts.find_user(db, username), order_id, "repaired", "")
     assert orders(sessions)[0].status == "open"
+
+
+def test_reports_made_before_any_fault_open_or_join_work_orders(sessions, inventory) -> None:
+    with sessions.begin() as db:
+        requests.seed_catalogue(db)
+        near = report(db, -2.3202, 34.92035)  # ~17 m from P-2, ~25 m+ from P-1
+        report(db, -2.3100, 34.9150)  # no lamp within 25 m
+    with sessions.begin() as db:
+        result = service.join_citizen_reports(db, actor="test")
+    assert (result.joined, result.opened) == (0, 1)
+    (order,) = orders(sessions)
+    assert (order.fault, order.streetlight.pole_number) == ("citizen_report", "P-2")
+    assert [link.service_request_id for link in order.links] == [near]
+    with sessions.begin() as db:
+        assert service.join_citizen_reports(db, actor="test") == service.JoinResult(0, 0)
+        service.record_state(db, "P-2", state(False, 0, 0, MIDNIGHT))
+    assert len(orders(sessions)) == 1

@@ -102,3 +102,11 @@ def energy_(year: Annotated[int, typer.Option(help="Calendar year", min=2000, ma
                       f"{report.monthly.co2_t[month]:,.1f}")
     table.add_row("total", f"{report.total_kwh:,.0f}", f"{report.total_mad:,.0f}", f"{report.total_co2_t:,.1f}")
     console.print(table)
+
+
+@app.command("join-reports")
+def join_reports() -> None:
+    """Join open citizen reports about lighting to the work order of the lamp within 25 m (opening one if needed)."""
+    with unit_of_work() as db:
+        result = service.join_citizen_reports(db, actor="cli")
+    console.print(f"{result.joined} reports joined to open work orders, {result.opened} work orders opened.")

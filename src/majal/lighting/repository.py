@@ -116,11 +116,19 @@ def open_fault_lamp_ids(db: Session) -> set[int]:
 
 
 def link_request(db: Session, work_order: WorkOrder, request_id: int, distance_m: float) -> None:
-    exists = db.get(WorkOrderRequest, (work_order.id, request_id))
-    if exists is None:
+    if all(link.service_request_id != request_id for link in work_order.links):
         work_order.links.append(WorkOrderRequest(service_request_id=request_id, distance_m=distance_m))
 
 
 def open_work_order_statuses(db: Session) -> list[tuple[int, str]]:
     query = select(WorkOrder.streetlight_id, WorkOrder.status).where(WorkOrder.status.in_(("open", "in_progress")))
     return [(lamp_id, status) for lamp_id, status in db.execute(query)]
+
+
+def lamp_positions(db: Session) -> list[tuple[int, float, float]]:
+    return [(lamp_id, lon, lat) for lamp_id, lon, lat in
+            db.execute(select(Streetlight.id, Streetlight.lon, Streetlight.lat).order_by(Streetlight.id))]
+
+
+def linked_request_ids(db: Session) -> set[int]:
+    return set(db.scalars(select(WorkOrderRequest.service_request_id)))

@@ -171,7 +171,7 @@ def load_demo(db: Session, actor: str) -> bool:
 
     for code, name, steps in demo.PROGRAMMES:
         save_programme(db, code, name, programmes.parse_text(steps), actor)
-    built = demo.build([district.geometry for district in territory.overview(db).districts])
+    built = demo.build([district.geometry for district in territory.overview(db).districts])  # ~6,000 lamps
     _save_cabinets(db, _demo_rows(len(built.cabinets)), built.cabinets)
     _save_streetlights(db, _demo_rows(len(built.streetlights)), built.streetlights)
     lamp_ids = [row[0] for row in repository.lamp_table(db)]
@@ -182,6 +182,8 @@ def load_demo(db: Session, actor: str) -> bool:
         db.add(WorkOrder(streetlight_id=lamp_ids[past.lamp_index], fault=past.fault, opened_at=opened,
                          status="repaired" if closed else "in_progress" if past.started else "open",
                          started_at=opened + timedelta(hours=2) if past.started else None, closed_at=closed))
+    db.flush()
+    join_citizen_reports(db, actor)
     return True
 
 
@@ -561,3 +563,41 @@ def cabinet_energy(db: Session, cabinet_id: int, year: int, tariff: float, co2_f
     part = energy.Lamps(arrays.lamps.power_w[mine], arrays.lamps.technology[mine], arrays.lamps.dimmable[mine],
                         arrays.lamps.programme[mine])
     return energy.cost(energy.monthly_kwh(part, profiles).sum(axis=0), tariff, co2_factor)
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    joined: int  # reports joined to a work order already open for their lamp
+    opened: int  # reports that opened a work order
+
+
+def join_citizen_reports(db: Session, actor: str) -> JoinResult:
+    """Open lighting reports of the last 90 days not yet joined: each goes to the nearest lamp within 25 m, onto
+    its open work order or a new one (fault: reported by a citizen)."""
+    from majal.requests.schemas import RequestQuery
+
+    rows, _services = requests.search(db, RequestQuery(service_codes=LIGHTING_SERVICES, statuses=("open",)))
+    done = repository.linked_request_ids(db)
+    pending = [row for row in rows if row.id not in done and row.lon is not None and row.lat is not None]
+    positions = repository.lamp_positions(db)
+    if not pending or not positions:
+        return JoinResult(0, 0)
+    ids = np.array([p[0] for p in positions])
+    lons, lats = np.array([p[1] for p in positions]), np.array([p[2] for p in positions])
+    joined = opened = 0
+    for row in pending:
+        assert row.lon is not None and row.lat is not None
+        _forward, _back, metres = WGS84_GEOD.inv(np.full(ids.size, row.lon), np.full(ids.size, row.lat), lons, lats)
+        nearest = int(np.argmin(metres))
+        if metres[nearest] > JOIN_METRES:
+            continue
+        light = repository.streetlight_by_id(db, int(ids[nearest]))
+        assert light is not None
+        order = repository.open_work_order(db, light.id)
+        if order is None:
+            order = open_fault(db, light, faults.Fault.citizen_report, actor)
+            opened += 1
+        else:
+            joined += 1
+        repository.link_request(db, order, row.id, round(float(metres[nearest]), 1))
+    return JoinResult(joined, opened)
