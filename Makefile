@@ -18,6 +18,7 @@ LANGUAGES   ?= ar fr en
 VENDOR       := src/majal/web/static/vendor
 TRANSLATIONS := src/majal/translations
 POT          := $(TRANSLATIONS)/messages.pot
+BROKER_UP   = $(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', 1883), 1).close()" 2>/dev/null
 CHROMIUM     := /usr/bin/chromium
 
 # Stamps live inside the directory they describe, so deleting .venv or the vendor folder resets them.
@@ -31,7 +32,16 @@ LINT_PATHS := $(wildcard src tests bench)
 
 NPM_FLAGS := --ignore-scripts --no-audit --no-fund --loglevel=error
 
-.PHONY: help venv install install-test assets chromium demo test lint messages clean distclean
+# $(call apt_install,PACKAGE): install a Debian package, showing apt's output only when it fails
+define apt_install
+log=$$(mktemp -t majal-apt.XXXXXX.log); \
+if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(1); } >"$$log" 2>&1; then \
+  cat "$$log" >&2; echo "error: could not install $(1) with apt-get (log above)" >&2; exit 1; \
+fi; \
+rm -f "$$log"
+endef
+
+.PHONY: help venv install install-test assets chromium broker demo test lint messages clean distclean
 
 help: ## Show this list
 	@echo "Majal — make targets:"
@@ -104,11 +114,7 @@ chromium: ## Make sure /usr/bin/chromium exists (installs the Debian package whe
 	@if [ -x $(CHROMIUM) ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then \
 	  echo ">> installing Debian's chromium (apt-get)"; \
-	  log=$$(mktemp -t majal-apt.XXXXXX.log); \
-	  if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; } >"$$log" 2>&1; then \
-	    cat "$$log" >&2; echo "error: could not install chromium with apt-get (log above)" >&2; exit 1; \
-	  fi; \
-	  rm -f "$$log"; \
+	  $(call apt_install,chromium); \
 	else \
 	  echo "error: $(CHROMIUM) is missing. The browser tests need Debian's chromium:" >&2; \
 	  echo "         sudo apt-get update && sudo apt-get install -y chromium" >&2; \
@@ -124,13 +130,29 @@ lint: install-test ## ruff check + mypy
 	$(BIN)/ruff check $(LINT_PATHS)
 	$(BIN)/mypy
 
-test: lint assets chromium ## Lint, type-check, then run pytest (extra options via PYTEST_ARGS=...)
+test: lint assets chromium broker ## Lint, type-check, then run pytest (extra options via PYTEST_ARGS=...)
 	@echo ">> pytest $(PYTEST_ARGS)"
 	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then \
 	  echo "error: pytest collected no tests (exit code 5) — treating that as a failure" >&2; \
 	fi; \
 	exit $$status
+
+broker: ## Make sure an MQTT broker answers on 127.0.0.1:1883 (installs and starts Debian's mosquitto when root)
+	@if $(BROKER_UP); then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: no MQTT broker on 127.0.0.1:1883. The sensor tests need one:" >&2; \
+	  echo "         sudo apt-get install -y mosquitto && sudo mosquitto -d -c /etc/mosquitto/mosquitto.conf" >&2; \
+	  exit 1; \
+	fi; \
+	if ! command -v mosquitto >/dev/null; then \
+	  echo ">> installing Debian's mosquitto (apt-get)"; \
+	  $(call apt_install,mosquitto); \
+	fi; \
+	echo ">> starting mosquitto"; \
+	mosquitto -d -c /etc/mosquitto/mosquitto.conf; \
+	for i in 1 2 3 4 5 6 7 8 9 10; do $(BROKER_UP) && exit 0; sleep 0.5; done; \
+	echo "error: mosquitto did not answer on 127.0.0.1:1883" >&2; exit 1
 
 messages: install ## Extract messages to messages.pot and update the ar/fr/en catalogues
 	$(BIN)/pybabel extract -F babel.cfg -o $(POT) \

@@ -15,7 +15,9 @@ SIGN_MISSING (2 of 100) matches about 980 rows, all returned. The script prints 
 The data goes to --data-dir (default bench/.data/open311-1m, git-ignored) and is reused by the next run when it holds
 exactly --rows requests (the dates stay those of the day it was built). The app is served by uvicorn in its own
 process with one worker, from this module's `bench_app` factory: the real `create_app(Settings())` with one more
-route, `GET /bench/constant` → {"ok": true}, the bare endpoint of the same app (same middleware). Load comes from wrk
+route, `GET /bench/constant` → {"ok": true}, the bare endpoint of the same app (same middleware), and one more row for
+`GET /bench/constant/{size}`, a constant as large as the first code's answer: the ceiling set by moving that many
+bytes through the app and the sockets, against which the query's own cost shows. Load comes from wrk
 (a separate process, closed loop: each connection sends its next request when the previous answer arrives) on
 127.0.0.1. wrk sends no Accept-Encoding, so those answers are not compressed; one more row (--no-gzip drops it) asks
 for gzip, as most HTTP clients do. Goal: the Open311 query at ≥ 50 % of the bare endpoint's requests/s, p99 < 50 ms.
@@ -58,6 +60,8 @@ INSTALL_WRK = "wrk is missing: install it with `sudo apt-get install -y wrk` (De
 
 def bench_app() -> Any:
     """uvicorn factory: the Majal app configured from MAJAL_* (as `majal serve`), plus the bare constant route."""
+    from fastapi import Response
+
     from majal.app import create_app
     from majal.config import Settings
 
@@ -66,6 +70,15 @@ def bench_app() -> Any:
     @app.get(CONSTANT_PATH, include_in_schema=False)
     async def constant() -> dict[str, bool]:
         return {"ok": True}
+
+    sized: dict[int, bytes] = {}
+
+    @app.get(CONSTANT_PATH + "/{size:int}", include_in_schema=False)
+    async def constant_of_size(size: int) -> Response:
+        """As many bytes as an Open311 answer: what moving the answer alone costs, app and sockets included."""
+        if size not in sized:
+            sized[size] = b"[" + b" " * max(size - 2, 0) + b"]"
+        return Response(sized[size], media_type="application/json")
 
     return app
 
@@ -419,7 +432,7 @@ def print_table(results: list[Result]) -> bool:
     for result in results:
         ratio = result.rate / bare.rate if bare.rate else 0.0
         goal = "-"
-        if result is not bare:
+        if result.path.startswith(OPEN311_PATH):
             ok = ratio >= GOAL_RATIO and result.p99_ms < GOAL_P99_MS
             passed &= ok
             goal = ("PASS" if ok else "FAIL") + f" (≥ {GOAL_RATIO:.0%} and p99 < {GOAL_P99_MS:g} ms)"
@@ -462,6 +475,10 @@ def main() -> int:
     results = []
     try:
         print(f"server ready in {server.wait_ready():.1f} s at {server.base} (log: {server.log.name})")
+        if codes:  # a constant as large as the first code's answer: the ceiling set by moving that many bytes
+            size = len(fetch(f"{server.base}{OPEN311_PATH}?service_code={codes[0]}&status=open")[1])
+            targets.insert(1, (f"GET {CONSTANT_PATH}/{size} (bare, {codes[0]}'s size)",
+                               f"{CONSTANT_PATH}/{size}", False))
         for label, path, gzipped in targets:
             results.append(run_wrk(server, label, path, gzipped, args))
     finally:

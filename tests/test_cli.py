@@ -207,3 +207,27 @@ def test_serve_refuses_an_unmigrated_database(tmp_path: Path, monkeypatch) -> No
     kit_cli.settings.cache_clear()
     assert result.exit_code == 1
     assert "majal db upgrade" in result.output
+
+
+def test_listen_stores_sensor_readings_until_stopped_and_names_a_broker_that_does_not_answer(
+        cli_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from majal.kit.worker_cli import listen_command
+    from tests.kit.test_mqtt import FILL
+
+    listen = typer.Typer()
+    listen.command()(listen_command(lambda: [FILL]))
+    result = runner.invoke(listen, ["--seconds", "0.3"])
+    assert result.exit_code == 0, result.output
+    assert "127.0.0.1:1883" in result.output and FILL.pattern in result.output
+    assert "0 readings stored, 0 refused" in result.output
+
+    monkeypatch.setenv("MAJAL_MQTT_PORT", "9")  # discard: nothing listens there
+    kit_cli.settings.cache_clear()
+    result = runner.invoke(listen, ["--seconds", "0.3"])
+    assert result.exit_code == 1
+    assert "The MQTT broker 127.0.0.1:9 does not answer" in result.output
+
+    nothing = typer.Typer()
+    nothing.command()(listen_command(list))
+    result = runner.invoke(nothing, [])
+    assert result.exit_code == 1 and "No sensor topic" in result.output

@@ -16,7 +16,6 @@ from majal.accounts import pages as account_pages
 from majal.config import Settings
 from majal.db import make_engine, make_sessionmaker
 from majal.kit import redact
-from majal.kit.cache import AnswerCache
 from majal.kit.errors import MajalError, Unauthorized
 from majal.kit.i18n import N_, gettext
 from majal.kit.openapi import describe_errors
@@ -55,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.secret_key = settings.resolved_secret_key
     app.state.templates = template_environment()
-    app.state.answers = AnswerCache()
+    app.state.answers = open311_api.answer_cache()
     redact.install()
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -15,7 +15,8 @@ from majal.accounts.cli import apikeys, users
 from majal.cleanliness.cli import app as cleanliness_cli
 from majal.db import make_engine
 from majal.kit.cli import console, settings
-from majal.kit.worker_cli import worker
+from majal.kit.mqtt import Topic
+from majal.kit.worker_cli import listen_command, worker
 from majal.lighting.cli import app as lighting_cli
 from majal.registry.cli import app as registry_cli
 from majal.registry.dedup_cli import names_app
@@ -32,6 +33,16 @@ app.add_typer(registry_cli, name="registry")
 app.add_typer(names_app, name="names")
 app.add_typer(lighting_cli, name="lighting")
 app.command("worker")(worker)
+
+
+def _sensor_topics() -> list[Topic[Any]]:
+    """What `majal listen` subscribes to: each domain's sensor topics."""
+    from majal.lighting.telemetry import LAMP_STATE
+
+    return [LAMP_STATE]
+
+
+app.command("listen")(listen_command(_sensor_topics))
 
 
 @db_cli.command("upgrade")

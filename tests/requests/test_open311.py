@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from xml.etree import ElementTree as ET
@@ -191,13 +192,34 @@ def test_errors_speak_the_clients_language(open311: httpx2.Client, api_key: str)
     assert answer.json()[0]["description"] == "Clé d’API inconnue ou révoquée."
 
 
-def test_cached_answers_follow_every_write(open311: httpx2.Client, api_key: str, sessions) -> None:
+def test_cached_answers_follow_every_write(app: FastAPI, open311: httpx2.Client, api_key: str, sessions) -> None:
     first = post(open311, api_key).json()[0]["service_request_id"]
     assert [r["status"] for r in open311.get("/requests.json").json()] == ["open"]
     assert open311.get("/requests.json").json() == open311.get("/requests.json").json()  # served again, same bytes
-    with sessions.begin() as db:  # a status change, as the staff console makes it
-        db.execute(update(ServiceRequest).where(ServiceRequest.id == int(first))
-                   .values(status="resolved", updated_at=utcnow()))
+    with sessions.begin() as db:  # a change committed by this process shows at once
+        db.get(ServiceRequest, int(first)).status = "acknowledged"
+    assert [r["status"] for r in open311.get("/requests.json").json()] == ["open"]  # acknowledged is still open
+    with sessions.begin() as db:
+        db.get(ServiceRequest, int(first)).status = "resolved"
     assert [r["status"] for r in open311.get("/requests.json").json()] == ["closed"]
+    with sessions.begin() as db:  # a change by another process (no ORM event here) shows once `recheck` has passed
+        db.execute(update(ServiceRequest).where(ServiceRequest.id == int(first))
+                   .values(status="new", updated_at=utcnow()))
+    app.state.answers.recheck = 0.05
+    time.sleep(0.1)
+    assert [r["status"] for r in open311.get("/requests.json").json()] == ["open"]
     second = post(open311, api_key).json()[0]["service_request_id"]
     assert {r["service_request_id"] for r in open311.get("/requests.json").json()} == {first, second}
+
+
+def test_polling_clients_get_not_modified_and_compressed_answers(open311: httpx2.Client, api_key: str) -> None:
+    for _ in range(4):
+        post(open311, api_key, description="A pack of dogs near the school gate, every morning. " * 4)
+    plain = open311.get("/requests.json", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and len(plain.content) > 1024
+    packed = open311.get("/requests.json", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip" and packed.json() == plain.json()
+    assert packed.headers["vary"] == "Accept-Encoding"
+    tag = plain.headers["etag"]
+    assert open311.get("/requests.json", headers={"If-None-Match": tag}).status_code == 304
+    assert open311.get("/requests.json?status=closed", headers={"If-None-Match": tag}).status_code == 200

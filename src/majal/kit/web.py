@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from majal.kit import i18n
+from majal.kit.cache import Answer
 from majal.kit.errors import Forbidden
 from majal.kit.i18n import N_
 from majal.kit.security import csrf_token, csrf_valid, new_token
@@ -95,6 +96,9 @@ def query_url(request: Request, **changes: str) -> str:
 
 
 def request_csrf_token(request: Request) -> str:
+    """The form token of this browser; its seed cookie is made on the first page with a form, not on every call."""
+    if request.state.browser_token is None:
+        request.state.browser_token = new_token()
     return csrf_token(request.app.state.secret_key, request.state.browser_token)
 
 
@@ -120,6 +124,16 @@ def get_db(request: Request) -> Iterator[Session]:
 
 # scope="function" commits before the response leaves: a client that saw "done" will find the write.
 DB = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def cached_response(request: Request, answer: Answer, media_type: str) -> Response:
+    """A cached answer as HTTP: 304 when the client holds it already, its stored gzip when the client takes gzip."""
+    headers = {"ETag": answer.etag, "Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
+    if answer.etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", "") and len(answer.body) > 1024:
+        return Response(answer.gzipped(), media_type=media_type, headers={**headers, "Content-Encoding": "gzip"})
+    return Response(answer.body, media_type=media_type, headers=headers)
 
 
 class BodyLimitMiddleware:
@@ -189,7 +203,7 @@ def _too_large(limit: int) -> Response:
 
 
 class WebShellMiddleware:
-    """Chooses the language, keeps a per-browser CSRF seed, and adds security headers to every answer.
+    """Chooses the language, keeps the per-browser CSRF seed (see request_csrf_token), adds security headers.
 
     Plain ASGI rather than BaseHTTPMiddleware: bodies pass straight through, which matters for large answers."""
 
@@ -208,19 +222,18 @@ class WebShellMiddleware:
         i18n.set_language(lang)
         request.state.lang = lang
         browser_token = request.cookies.get(BROWSER_COOKIE)
-        fresh_browser = not browser_token or len(browser_token) > 128
-        request.state.browser_token = new_token() if fresh_browser else browser_token
+        request.state.browser_token = browser_token if browser_token and len(browser_token) <= 128 else None
         secure = settings.secure_cookies or request.url.scheme == "https"
-        cookies = Response()
-        if requested in i18n.LANGUAGES:
-            cookies.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure)
-        if fresh_browser:
-            cookies.set_cookie(BROWSER_COOKIE, request.state.browser_token, httponly=True, samesite="lax",
-                               secure=secure)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                cookies = Response()
+                if requested in i18n.LANGUAGES:
+                    cookies.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure)
+                if request.state.browser_token != browser_token:  # a page handed out its first form token
+                    cookies.set_cookie(BROWSER_COOKIE, request.state.browser_token, httponly=True, samesite="lax",
+                                       secure=secure)
                 for value in cookies.headers.getlist("set-cookie"):
                     headers.append("set-cookie", value)
                 headers["Content-Language"] = lang

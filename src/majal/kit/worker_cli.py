@@ -1,21 +1,23 @@
-"""`majal worker`: the background worker that sends the outbox (emails, SMS) until it is stopped."""
+"""The long-running services: `majal worker` sends the outbox (emails, SMS), `majal listen` stores sensor readings."""
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from sqlalchemy import Engine
 
 from majal.db import make_engine, make_sessionmaker
 from majal.kit import i18n
 from majal.kit.cli import cli_language, console, fail, settings
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_
+from majal.kit.mqtt import Broker, Intake, Topic
 from majal.kit.notify import adapters_from_settings
 from majal.kit.outbox import DeliveryReport, deliver_due
 
@@ -27,14 +29,10 @@ def worker(
     interval: Annotated[float, typer.Option(help="Seconds to wait between two looks at the outbox", min=0.1)] = 30.0,
 ) -> None:
     """Send the queued notifications (email over MAJAL_SMTP_*, SMS to MAJAL_SMS_OUTBOX_FILE); Ctrl-C stops it."""
-    from majal.migrate import pending
-
     config = settings()
-    engine = make_engine(config.resolved_database_url)
+    engine = _migrated_engine()
     stop = threading.Event()
     try:
-        if pending(engine):
-            raise fail(MajalError(N_("The database schema is not up to date: run `majal db upgrade` first.")))
         adapters = adapters_from_settings(config)
         with i18n.language(cli_language()):
             if not adapters:
@@ -57,6 +55,58 @@ def worker(
     if not once:
         with i18n.language(cli_language()):
             console.print(i18n.gettext("Worker stopped."), highlight=False)
+
+
+def listen_command(declared: Callable[[], Sequence[Topic[Any]]]) -> Callable[..., None]:
+    """`majal listen` over the sensor topics the domains declare."""
+
+    def listen(
+        seconds: Annotated[float | None, typer.Option(help="Stop after this many seconds", min=0.1)] = None,
+    ) -> None:
+        """Store the readings sensors publish over MQTT (broker MAJAL_MQTT_HOST:MAJAL_MQTT_PORT); Ctrl-C stops it."""
+        config = settings()
+        broker = Broker(config.mqtt_host, config.mqtt_port, config.mqtt_username, config.mqtt_password,
+                        config.mqtt_client_id)
+        topics = declared()
+        if not topics:
+            raise fail(MajalError(N_("No sensor topic is declared: there is nothing to listen to.")))
+        engine = _migrated_engine()
+        intake = Intake(make_sessionmaker(engine), topics)
+        stop = threading.Event()
+        with i18n.language(cli_language()):
+            console.print(i18n.gettext("Listening to %(broker)s:", broker=f"{broker.host}:{broker.port}"),
+                          *(topic.pattern for topic in intake.topics), sep="\n  ", highlight=False)
+        timer = threading.Timer(seconds, stop.set) if seconds else None
+        try:
+            if timer:
+                timer.start()
+            with _stop_on_sigterm(stop):
+                intake.run(broker, stop)
+        except KeyboardInterrupt:
+            pass
+        except OSError:
+            raise fail(MajalError(N_("The MQTT broker %(broker)s does not answer."),
+                                  broker=f"{broker.host}:{broker.port}")) from None
+        finally:
+            if timer:
+                timer.cancel()
+            engine.dispose()
+        with i18n.language(cli_language()):
+            console.print(i18n.gettext("%(accepted)s readings stored, %(refused)s refused",
+                                       accepted=intake.accepted.total(), refused=intake.refused.total()),
+                          highlight=False)
+
+    return listen
+
+
+def _migrated_engine() -> Engine:
+    from majal.migrate import pending
+
+    engine = make_engine(settings().resolved_database_url)
+    if pending(engine):
+        engine.dispose()
+        raise fail(MajalError(N_("The database schema is not up to date: run `majal db upgrade` first.")))
+    return engine
 
 
 def _print(report: DeliveryReport) -> None:

@@ -7,15 +7,18 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import orjson
 from fastapi import APIRouter, Path, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session, sessionmaker
 
 from majal.accounts import service as accounts
+from majal.kit.cache import Answer, AnswerCache
 from majal.kit.errors import Unauthorized
 from majal.kit.i18n import N_, current_language, gettext, localized_name
 from majal.kit.security import DEPARTMENT_LABELS, Department
-from majal.kit.web import DB
+from majal.kit.web import DB, cached_response
 from majal.requests import open311, service
-from majal.requests.models import Service, ServiceAttribute, ServiceRequest
+from majal.requests.models import CACHE_TOPIC, Service, ServiceAttribute, ServiceRequest
 from majal.requests.schemas import (
     Contact,
     CreatedOut,
@@ -37,6 +40,13 @@ PREFIX = "/open311/v2"
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": list[Open311ErrorOut], "content": {"application/xml": {}}} for status in (400, 403, 404, 422)
 }
+
+
+def answer_cache() -> AnswerCache:
+    """The app's cache of public search answers, invalidated by any committed change to requests or services."""
+    return AnswerCache(CACHE_TOPIC)
+
+
 router = APIRouter(prefix=PREFIX, tags=["open311"], responses=ERRORS)
 
 
@@ -138,24 +148,34 @@ def _api_key(db: DB, key: str) -> Any:
 
 
 @router.get("/requests.{fmt}", responses=_xml_too(list[RequestOut]), summary="Search service requests")
-def search_requests(request: Request, db: DB, fmt: Format, service_request_id: str = "", service_code: str = "",
-                    start_date: str = "", end_date: str = "", status: str = "",
-                    jurisdiction_id: str | None = None) -> Response:
+async def search_requests(request: Request, fmt: Format, service_request_id: str = "", service_code: str = "",
+                          start_date: str = "", end_date: str = "", status: str = "",
+                          jurisdiction_id: str | None = None) -> Response:
+    # Clients poll the same searches: an answer is reused until a request changes (or 30 s pass), and served
+    # without touching the database while the data version was confirmed less than a second ago.
     check_format(fmt)
-    check_jurisdiction(db, jurisdiction_id)
-    # Clients poll the same searches: an answer is reused until any request changes (or 30 s pass).
-    key = (fmt, str(request.query_params), current_language(), service.data_version(db))
-    answers = request.app.state.answers
-    cached = answers.get(key)
-    if cached is None:
+    answers: AnswerCache = request.app.state.answers
+    key = (fmt, str(request.query_params), current_language())
+    answer = answers.recent(key)
+    if answer is None:
         query = RequestQuery(ids=_ids(service_request_id), service_codes=_list(service_code),
                              statuses=_list(status), start=start_date, end=end_date)
-        cached = _search_body(db, fmt, query)
-        answers.put(key, cached)
-    return Response(cached, media_type=f"application/{fmt}")
+        answer = await run_in_threadpool(_search_answer, request.app.state.sessions, answers, key, query,
+                                         jurisdiction_id)
+    return cached_response(request, answer, f"application/{fmt}")
 
 
-def _search_body(db: DB, fmt: str, query: RequestQuery) -> bytes:
+def _search_answer(sessions: sessionmaker[Session], answers: AnswerCache, key: tuple[str, str, str],
+                   query: RequestQuery, jurisdiction_id: str | None) -> Answer:
+    with sessions() as db:
+        check_jurisdiction(db, jurisdiction_id)
+        writes = answers.writes()
+        version = service.data_version(db)
+        answers.confirm(writes, version)
+        return answers.get(key, version) or answers.put(key, version, _search_body(db, key[0], query))
+
+
+def _search_body(db: Session, fmt: str, query: RequestQuery) -> bytes:
     rows, services = service.search(db, query)
     names = {service_id: (localized_name(chosen), chosen.code, _department(chosen.department))
              for service_id, chosen in services.items()}  # once per service, not once per record

@@ -5,11 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from majal.db import Base
 from majal.kit.audit import utcnow
+from majal.kit.cache import note_write
 
 if TYPE_CHECKING:
     from majal.territory.models import District
@@ -79,7 +92,8 @@ class ServiceRequest(Base):
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("service_requests.id"))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow,
+                                                 index=True)
     expected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -132,3 +146,24 @@ class RequestPhoto(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+CACHE_TOPIC = "service_requests"  # what cached public answers about requests are invalidated by (kit/cache.py)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_request_changes(session: Session, _context: Any) -> None:
+    if any(isinstance(changed, (ServiceRequest, Service)) for changed in (*session.new, *session.dirty,
+                                                                           *session.deleted)):
+        session.info[CACHE_TOPIC] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _announce_request_changes(session: Session) -> None:
+    if session.info.pop(CACHE_TOPIC, False):
+        note_write(CACHE_TOPIC)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_request_changes(session: Session) -> None:
+    session.info.pop(CACHE_TOPIC, None)
