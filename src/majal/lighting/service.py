@@ -576,7 +576,11 @@ def join_citizen_reports(db: Session, actor: str) -> JoinResult:
     its open work order or a new one (fault: reported by a citizen)."""
     from majal.requests.schemas import RequestQuery
 
-    rows, _services = requests.search(db, RequestQuery(service_codes=LIGHTING_SERVICES, statuses=("open",)))
+    known = {chosen.code for chosen in requests.services(db)}
+    codes = tuple(code for code in LIGHTING_SERVICES if code in known)
+    if not codes:  # no service catalogue yet: no report to join
+        return JoinResult(0, 0)
+    rows, _services = requests.search(db, RequestQuery(service_codes=codes, statuses=("open",)))
     done = repository.linked_request_ids(db)
     pending = [row for row in rows if row.id not in done and row.lon is not None and row.lat is not None]
     positions = repository.lamp_positions(db)
