@@ -47,7 +47,7 @@ def _months() -> list[dict[str, str]]:
              "long": format_date(date(2026, month, 1), "MMMM", locale=locale)} for month in range(1, 13)]
 
 
-@router.get(PREFIX, tags=[Audience.staff])
+@router.get(PREFIX, tags=[Audience.staff], include_in_schema=False)
 def overview(request: Request, db: DB, user: Annotated[User, Depends(current_user)],
              year: Annotated[int, Query(ge=2000, le=2100)] = 0) -> Response:
     service.check_lighting_staff(user)
@@ -100,7 +100,7 @@ def _key_figures(figures: service.Kpis, report: service.EnergyReport | None) -> 
     return rows
 
 
-@router.get(PREFIX + "/map", tags=[Audience.staff])
+@router.get(PREFIX + "/map", tags=[Audience.staff], include_in_schema=False)
 def lamp_map(request: Request, db: DB, user: Annotated[User, Depends(current_user)]) -> Response:
     service.check_lighting_staff(user)
     commune = territory.overview(db).commune
@@ -112,7 +112,7 @@ def _state_labels() -> dict[str, str]:
     return {key: gettext(label) for key, label in service.STATE_LABELS.items()}
 
 
-@router.get(PREFIX + "/cabinets/{cabinet_id:int}", tags=[Audience.staff])
+@router.get(PREFIX + "/cabinets/{cabinet_id:int}", tags=[Audience.staff], include_in_schema=False)
 def cabinet_page(request: Request, db: DB, cabinet_id: int, user: Annotated[User, Depends(current_user)]
                  ) -> Response:
     service.check_lighting_staff(user)
@@ -128,7 +128,7 @@ def cabinet_page(request: Request, db: DB, cabinet_id: int, user: Annotated[User
     })
 
 
-@router.get(PREFIX + "/work-orders", tags=[Audience.staff])
+@router.get(PREFIX + "/work-orders", tags=[Audience.staff], include_in_schema=False)
 def work_orders(request: Request, db: DB, user: Annotated[User, Depends(current_user)],
                 status: Annotated[str, Query(max_length=20)] = "open",
                 page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> Response:
@@ -152,7 +152,7 @@ def _order(order: WorkOrder) -> dict[str, Any]:
     }
 
 
-@router.post(PREFIX + "/work-orders/{work_order_id:int}/status", tags=[Audience.staff],
+@router.post(PREFIX + "/work-orders/{work_order_id:int}/status", tags=[Audience.staff], include_in_schema=False,
              dependencies=[Depends(verify_csrf)])
 def move(request: Request, db: DB, work_order_id: int, user: Annotated[User, Depends(current_user)],
          target: Annotated[str, Form(max_length=20)] = "", note: Annotated[str, Form(max_length=2000)] = ""
@@ -161,7 +161,7 @@ def move(request: Request, db: DB, work_order_id: int, user: Annotated[User, Dep
     return RedirectResponse(PREFIX + "/work-orders", status_code=303)
 
 
-@router.get(PREFIX + "/retrofit", tags=[Audience.staff])
+@router.get(PREFIX + "/retrofit", tags=[Audience.staff], include_in_schema=False)
 def retrofit(request: Request, db: DB, user: Annotated[User, Depends(current_user)],
              technology: Annotated[str, Query(max_length=20)] = "hps",
              district: Annotated[str, Query(max_length=40)] = "",
