@@ -171,3 +171,20 @@ def test_demo_lighting_is_deterministic_and_realistic(sessions, demo_territory) 
         assert service.load_demo(db, actor="test")
         assert not service.load_demo(db, actor="test")
     assert lamp_count(sessions) == len(first.streetlights)
+
+
+def test_cli_energy_per_lamp_cabinet_and_district(cli_env, sessions, inventory, tmp_path) -> None:
+    tables = {}
+    for by in ("lamp", "cabinet", "district"):
+        out = tmp_path / f"{by}.csv"
+        result = runner.invoke(app, ["lighting", "energy", "--year", "2026", "--by", by, "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert lines[0].startswith(f"{by},kwh_01,") and lines[0].endswith(",kwh_year,cost_mad")
+        tables[by] = {line.split(",")[0]: float(line.split(",")[13]) for line in lines[1:]}
+    assert set(tables["lamp"]) == {"P-1", "P-2", "P-3"} and set(tables["cabinet"]) == {"CAB-A", "CAB-B"}
+    assert tables["cabinet"]["CAB-B"] == pytest.approx(tables["lamp"]["P-3"])
+    total = sum(tables["lamp"].values())
+    assert sum(tables["cabinet"].values()) == pytest.approx(total) == pytest.approx(sum(tables["district"].values()))
+    # P-1: 150 W sodium, no programme, burns every civil night of 2026 (~4,050 h): 150 × 1.12 × ~4,050 h ≈ 680 kWh.
+    assert 660 < tables["lamp"]["P-1"] < 700

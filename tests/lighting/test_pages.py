@@ -88,3 +88,22 @@ def test_retrofit_page_computes_payback(client, staff, faulty) -> None:
     assert 'id="chart-payback-caption"' in text
     refused = client.get("/console/lighting/retrofit", params={"led_power_w": 50000})
     assert refused.status_code == 400 and "not a plausible streetlight power" in refused.text
+
+
+def test_fault_months_count_openings_and_repairs(sessions, inventory, staff) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from majal.accounts import service as accounts
+
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    with sessions.begin() as db:
+        (order,) = service.record_state(db, "P-1", state(False, 0, 0, MIDNIGHT))
+        order.opened_at = now - timedelta(days=40)  # 14 October
+        service.move_work_order(db, accounts.find_user(db, "agent"), order.id, "repaired", "")
+        order.closed_at = order.opened_at + timedelta(hours=50)
+    with sessions() as db:
+        months = service.fault_months(db, now)
+    assert [m.month.isoformat() for m in months][-2:] == ["2026-10-01", "2026-11-01"]
+    assert months[0].month.isoformat() == "2025-12-01" and len(months) == 12
+    assert (months[-2].opened, months[-2].repaired, months[-2].mean_hours_to_repair) == (1, 1, 50.0)
+    assert sum(m.opened for m in months) == 1

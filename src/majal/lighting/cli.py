@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 from datetime import date
 from enum import StrEnum
@@ -90,11 +92,27 @@ def assign(
     console.print(f"{cabinet} → {programme_code}")
 
 
+class EnergyGroup(StrEnum):
+    commune = "commune"
+    district = "district"
+    cabinet = "cabinet"
+    lamp = "lamp"
+
+
 @app.command("energy")
-def energy_(year: Annotated[int, typer.Option(help="Calendar year", min=2000, max=2100)] = date.today().year) -> None:
-    """Energy, cost and CO₂ month by month for the whole commune."""
+def energy_(
+    year: Annotated[int, typer.Option(help="Calendar year", min=2000, max=2100)] = date.today().year,
+    by: Annotated[EnergyGroup, typer.Option(help="commune (a table), or a CSV per district, cabinet or lamp")] = (
+        EnergyGroup.commune),
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file (stdout when unset)")] = None,
+) -> None:
+    """Energy, cost and CO₂ month by month: for the whole commune, or as CSV per district, cabinet or lamp."""
     config = settings()
     with unit_of_work() as db:
+        if by is not EnergyGroup.commune:
+            header, rows = service.energy_table(db, year, by.value, config.lighting_tariff_mad_per_kwh)
+            _write_csv(header, rows, output)
+            return
         report = service.energy_report(db, year, config.lighting_tariff_mad_per_kwh, config.lighting_co2_kg_per_kwh)
     table = Table("month", "kWh", "MAD", "t CO2", title=f"Public lighting {year}: {report.lamp_count} lamps")
     for month in range(12):
@@ -110,3 +128,15 @@ def join_reports() -> None:
     with unit_of_work() as db:
         result = service.join_citizen_reports(db, actor="cli")
     console.print(f"{result.joined} reports joined to open work orders, {result.opened} work orders opened.")
+
+
+def _write_csv(header: list[str], rows: list[list[object]], output: Path | None) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    if output is None:
+        sys.stdout.write(buffer.getvalue())
+    else:
+        output.write_text(buffer.getvalue(), encoding="utf-8")
+        console.print(f"{len(rows)} rows written to {output}")

@@ -72,9 +72,22 @@ def overview(request: Request, db: DB, user: Annotated[User, Depends(current_use
             {"label": gettext(formats.TECHNOLOGY_LABELS[formats.Technology(name)]), "value": round(kwh / 1000, 1),
              "display": gettext(N_("%(value)s MWh"), value=format_number(kwh / 1000, 0)), "lamps": lamps}
             for name, lamps, kwh in report.by_technology],
+        **_fault_charts(service.fault_months(db), figures.lamps),
         "cabinets": service.cabinet_list(db),
         "cabinet_energy": {} if report is None else {code: kwh for code, kwh, _mad in report.by_cabinet},
     })
+
+
+def _fault_charts(months: list[service.FaultMonth], lamps: int) -> dict[str, Any]:
+    locale = BABEL_LOCALES[current_language()]
+    return {
+        "fault_months": [{"short": format_date(m.month, "MMM", locale=locale),
+                          "long": format_date(m.month, "MMMM y", locale=locale)} for m in months],
+        "fault_series": [{"name": gettext(N_("Faults per 1,000 lamps")),
+                          "values": [round(m.opened / lamps * 1000, 1) if lamps else 0 for m in months]}],
+        "repair_rows": [{"label": format_date(m.month, "MMMM y", locale=locale), "value": m.mean_hours_to_repair,
+                         "display": _hours(m.mean_hours_to_repair)} for m in months],
+    }
 
 
 def _key_figures(figures: service.Kpis, report: service.EnergyReport | None) -> list[dict[str, str]]:

@@ -132,3 +132,7 @@ def lamp_positions(db: Session) -> list[tuple[int, float, float]]:
 
 def linked_request_ids(db: Session) -> set[int]:
     return set(db.scalars(select(WorkOrderRequest.service_request_id)))
+
+
+def pole_numbers(db: Session) -> list[tuple[int, str]]:
+    return [(lamp_id, pole) for lamp_id, pole in db.execute(select(Streetlight.id, Streetlight.pole_number))]

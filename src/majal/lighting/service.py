@@ -336,6 +336,28 @@ def energy_report(db: Session, year: int, tariff: float, co2_factor: float) -> E
                         by_district, by_technology, lit)
 
 
+def energy_table(db: Session, year: int, by: str, tariff: float) -> tuple[list[str], list[list[Any]]]:
+    """kWh per month and per year, and the year's cost, for each lamp, cabinet or district (CSV rows)."""
+    arrays, profiles = _lamps_and_profiles(db, year)
+    kwh = energy.monthly_kwh(arrays.lamps, profiles)
+    if by == "lamp":
+        poles = dict(repository.pole_numbers(db))
+        names = [poles[int(lamp_id)] for lamp_id in arrays.ids]
+        totals = kwh
+    else:
+        keys = arrays.cabinet if by == "cabinet" else arrays.district
+        labels = ({cabinet.id: cabinet.code for cabinet in repository.cabinets(db)} if by == "cabinet" else
+                  {district.id: district.code for district in territory.overview(db).districts})
+        order = sorted(labels, key=labels.__getitem__)
+        index = {key: position for position, key in enumerate(order)}
+        totals = energy.group_totals(kwh, np.array([index.get(int(key), 0) for key in keys]), len(order))
+        names = [labels[key] for key in order]
+    header = [by] + [f"kwh_{month:02d}" for month in range(1, 13)] + ["kwh_year", "cost_mad"]
+    rows = [[name, *(round(float(value), 3) for value in row), round(float(row.sum()), 3),
+             round(float(row.sum()) * tariff, 2)] for name, row in zip(names, totals, strict=True)]
+    return header, rows
+
+
 @dataclass(frozen=True)
 class RetrofitChoice:
     technology: str  # which lamps: hps, metal_halide, led or "" for all non-LED
@@ -605,3 +627,33 @@ def join_citizen_reports(db: Session, actor: str) -> JoinResult:
             joined += 1
         repository.link_request(db, order, row.id, round(float(metres[nearest]), 1))
     return JoinResult(joined, opened)
+
+
+@dataclass(frozen=True)
+class FaultMonth:
+    month: date
+    opened: int
+    repaired: int
+    mean_hours_to_repair: float | None
+
+
+def fault_months(db: Session, now: datetime | None = None) -> list[FaultMonth]:
+    """The last twelve months, oldest first: work orders opened, repairs finished and their mean time to repair."""
+    now = now or utcnow()
+    months = [_month_start(now, back) for back in range(11, -1, -1)]
+    lives = repository.work_order_lives(db, datetime.combine(months[0], datetime.min.time(), UTC) - timedelta(
+        days=365))
+    result = []
+    for start in months:
+        end = _month_start(datetime.combine(start, datetime.min.time(), UTC), -1)
+        opened = sum(1 for _s, at, _c in lives if start <= _aware(at).date() < end)
+        repairs = [(_aware(closed) - _aware(at)).total_seconds() / 3600 for status, at, closed in lives
+                   if status == "repaired" and closed is not None and start <= _aware(closed).date() < end]
+        result.append(FaultMonth(start, opened, len(repairs), sum(repairs) / len(repairs) if repairs else None))
+    return result
+
+
+def _month_start(moment: datetime, back: int) -> date:
+    """The first day of the month `back` months before `moment`'s (negative: after)."""
+    index = moment.year * 12 + moment.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
