@@ -128,3 +128,14 @@ def test_reports_made_before_any_fault_open_or_join_work_orders(sessions, invent
         assert service.join_citizen_reports(db, actor="test") == service.JoinResult(0, 0)
         service.record_state(db, "P-2", state(False, 0, 0, MIDNIGHT))
     assert len(orders(sessions)) == 1
+
+
+def test_a_late_message_is_stored_but_opens_no_work_order(sessions, inventory) -> None:
+    with sessions.begin() as db:
+        assert service.record_state(db, "P-1", state(True, 100, 168, MIDNIGHT)) == []
+        assert service.record_state(db, "P-1", state(False, 0, 0, MIDNIGHT - timedelta(hours=1))) == []
+        light = service.streetlight_by_pole(db, "P-1")
+        assert light.state_on is True
+    with sessions() as db:
+        assert db.scalar(select(func.count(Reading.id))) == 2
+    assert orders(sessions) == []

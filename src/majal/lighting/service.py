@@ -415,9 +415,9 @@ def record_state(db: Session, pole: str, state: LampState) -> list[WorkOrder]:
     at = state.at.astimezone(UTC)
     repository.add_reading(db, Reading(streetlight_id=light.id, at=at, on=state.on, level=state.level,
                                        power_w=state.power_w))
-    if light.state_at is None or _aware(light.state_at) <= at:
-        light.state_on, light.state_level, light.state_power_w, light.state_at = (state.on, state.level,
-                                                                                 state.power_w, at)
+    if light.state_at is not None and _aware(light.state_at) > at:
+        return []  # a late or repeated message (QoS 1) is history: it must not reopen a repaired fault
+    light.state_on, light.state_level, light.state_power_w, light.state_at = state.on, state.level, state.power_w, at
     expected = expected_state(db, light, at)
     found = faults.faults(state.on, state.level, state.power_w, expected, light.rated_power_w, light.technology,
                           light.dimmable)
