@@ -188,3 +188,23 @@ def test_cli_energy_per_lamp_cabinet_and_district(cli_env, sessions, inventory, 
     assert sum(tables["cabinet"].values()) == pytest.approx(total) == pytest.approx(sum(tables["district"].values()))
     # P-1: 150 W sodium, no programme, burns every civil night of 2026 (~4,050 h): 150 × 1.12 × ~4,050 h ≈ 680 kWh.
     assert 660 < tables["lamp"]["P-1"] < 700
+
+
+def test_cli_programmes_are_checked_then_assigned(cli_env, sessions, inventory) -> None:
+    from majal.lighting.models import DimmingProgramme
+
+    overlap = runner.invoke(app, ["lighting", "programme", "BAD", "dusk-23:00@100, 22:00-dawn@50"])
+    assert overlap.exit_code == 1 and "steps: Steps 1 and 2 overlap on the night of" in overlap.output
+    good = runner.invoke(app, ["lighting", "programme", "ECO50", "dusk-23:00@100, 23:00-05:00@50, 05:00-dawn@100"])
+    assert good.exit_code == 0, good.output
+    assert runner.invoke(app, ["lighting", "assign", "CAB-A", "ECO50"]).exit_code == 0
+    unknown = runner.invoke(app, ["lighting", "assign", "CAB-ZZ", "ECO50"])
+    assert unknown.exit_code == 1 and "There is no cabinet CAB-ZZ" in unknown.output
+    with sessions() as db:
+        assert [p.code for p in db.scalars(select(DimmingProgramme))] == ["ECO50"]
+        cabinet = db.scalar(select(Cabinet).where(Cabinet.code == "CAB-A"))
+        assert cabinet is not None and cabinet.programme is not None and cabinet.programme.code == "ECO50"
+    # With the programme, the dimmable LED on CAB-A uses less than at full power all night.
+    with sessions() as db:
+        dimmed = service.energy_table(db, 2026, "lamp", 1.2)[1]
+    assert {row[0]: row[13] for row in dimmed}["P-2"] < 60 * 1.08 * 4100 / 1000 * 0.9
