@@ -139,3 +139,20 @@ def test_a_late_message_is_stored_but_opens_no_work_order(sessions, inventory) -
     with sessions() as db:
         assert db.scalar(select(func.count(Reading.id))) == 2
     assert orders(sessions) == []
+
+
+def test_repairing_resolves_the_joined_citizen_reports(sessions, inventory, staff) -> None:
+    from majal.requests.models import ServiceRequest
+
+    with sessions.begin() as db:
+        requests.seed_catalogue(db)
+        near = report(db, -2.3201, 34.92028)
+    with sessions.begin() as db:
+        (order,) = service.record_state(db, "P-1", state(False, 0, 0, MIDNIGHT))
+        order_id = order.id
+    with sessions.begin() as db:
+        service.move_work_order(db, accounts.find_user(db, "agent"), order_id, "repaired", "", secret="secret")
+    with sessions() as db:
+        joined = db.get(ServiceRequest, near)
+        assert joined is not None and joined.status == "resolved"
+        assert joined.status_notes == "The lamp has been repaired."

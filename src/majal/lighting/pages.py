@@ -160,8 +160,9 @@ def _order(order: WorkOrder) -> dict[str, Any]:
         "fault": gettext(service.FAULT_LABELS.get(order.fault, order.fault)),
         "status": order.status, "status_label": gettext(service.STATUS_LABELS[order.status]),
         "opened_at": order.opened_at, "closed_at": order.closed_at,
-        "reports": len(order.links), "moves": [(target, gettext(service.STATUS_LABELS[target]))
-                                               for target in service.WORK_ORDER_MOVES.get(order.status, ())],
+        "reports": [link.service_request_id for link in order.links],
+        "moves": [(target, gettext(service.STATUS_LABELS[target]))
+                  for target in service.WORK_ORDER_MOVES.get(order.status, ())],
     }
 
 
@@ -170,7 +171,8 @@ def _order(order: WorkOrder) -> dict[str, Any]:
 def move(request: Request, db: DB, work_order_id: int, user: Annotated[User, Depends(current_user)],
          target: Annotated[str, Form(max_length=20)] = "", note: Annotated[str, Form(max_length=2000)] = ""
          ) -> Response:
-    service.move_work_order(db, user, work_order_id, target, note)
+    secret = request.app.state.secret_key
+    service.move_work_order(db, user, work_order_id, target, note, secret=secret)
     return RedirectResponse(PREFIX + "/work-orders", status_code=303)
 
 

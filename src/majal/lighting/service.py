@@ -394,6 +394,7 @@ OPEN_STATUSES = ("open", "in_progress")
 WORK_ORDER_STATUSES = ("open", "in_progress", "repaired", "cancelled")
 WORK_ORDER_MOVES = {"open": ("in_progress", "repaired", "cancelled"), "in_progress": ("repaired", "cancelled")}
 LIGHTING_SERVICES = ("LIGHT_OUT", "LIGHT_DAY", "POLE_DAMAGED")
+OPEN_REQUEST_STATUSES = ("new", "acknowledged", "in_progress")
 PAGE_SIZE = 50
 STATUS_LABELS = {"open": N_("To do"), "in_progress": N_("In progress"), "repaired": N_("Repaired"),
                  "cancelled": N_("Cancelled")}
@@ -482,8 +483,10 @@ def work_order(db: Session, user: User, work_order_id: int) -> WorkOrder:
     return found
 
 
-def move_work_order(db: Session, user: User, work_order_id: int, target: str, note: str) -> WorkOrder:
-    """open → in progress → repaired (or cancelled); the time to repair runs from opening to repair."""
+def move_work_order(db: Session, user: User, work_order_id: int, target: str, note: str,
+                    secret: str | None = None) -> WorkOrder:
+    """open → in progress → repaired (or cancelled); the time to repair runs from opening to repair. A repair
+    resolves the citizens' reports joined to the order (they hear of it), when `secret` can seal their news."""
     order = work_order(db, user, work_order_id)
     if target not in WORK_ORDER_MOVES.get(order.status, ()):
         raise Conflict(N_("A work order that is “%(status)s” cannot become “%(target)s”."), where="status",
@@ -500,7 +503,16 @@ def move_work_order(db: Session, user: User, work_order_id: int, target: str, no
     if note.strip():
         order.note = (order.note + "\n" + note.strip()).strip()
     audit.record(db, user.username, "lighting.work_order." + target, "work_order", order.id)
+    if target == "repaired" and secret is not None:
+        _resolve_joined_reports(db, user, order, note.strip() or gettext(N_("The lamp has been repaired.")), secret)
     return order
+
+
+def _resolve_joined_reports(db: Session, user: User, order: WorkOrder, note: str, secret: str) -> None:
+    for link in order.links:
+        joined = requests.staff_request(db, user, link.service_request_id)
+        if joined.status in OPEN_REQUEST_STATUSES:
+            requests.change_status(db, secret, user, joined, "resolved", note)
 
 
 def _aware(moment: datetime) -> datetime:
