@@ -93,3 +93,13 @@ def test_an_open_work_order_marks_the_lamp_defective(client, sessions, inventory
         service.open_fault(db, light, "out_at_night", "test")
     lamp = get(client, type="Streetlight", options="keyValues", limit=1).json()[0]
     assert lamp["status"] == "defectiveLamp"
+
+
+def test_plain_json_carries_the_context_in_a_link_header(client, inventory) -> None:
+    answer = client.get("/ngsi-ld/v1/entities", params={"type": "Streetlight", "limit": 1},
+                        headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/json")
+    assert 'rel="http://www.w3.org/ns/json-ld#context"' in answer.headers["link"]
+    (entity,) = answer.json()
+    assert "@context" not in entity and entity["type"] == "Streetlight"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -24,8 +24,9 @@ class LinkedDataResponse(JSONResponse):
 
 
 @router.get("/ngsi-ld/v1/entities", response_class=LinkedDataResponse, response_model=list[dict[str, Any]],
-            responses=error_responses(400))
+            responses={200: {"content": {"application/json": {}}}, **error_responses(400)})
 def entities(
+    request: Request,
     db: DB,
     type: Annotated[str, Query(description="Entity type: Streetlight or StreetlightControlCabinet",
                                examples=["Streetlight"], max_length=100)] = "",
@@ -35,13 +36,23 @@ def entities(
     count: Annotated[bool, Query(description="Add the NGSILD-Results-Count header")] = False,
 ) -> Any:
     """Streetlights and control cabinets as NGSI-LD entities (Smart Data Models), normalized unless
-    `options=keyValues`; paged with `limit` and `offset` as the NGSI-LD API does."""
+    `options=keyValues`; paged with `limit` and `offset` as the NGSI-LD API does. With `Accept: application/json`
+    the `@context` travels in a `Link` header instead of each entity, as NGSI-LD prescribes."""
     if not type:
         raise MajalError(N_("Name the entity type, e.g. type=Streetlight."), where="type")
     key_values = "keyValues" in options.split(",")
     found, total = ngsi.entities(db, type, offset, limit, key_values)
     headers = {"NGSILD-Results-Count": str(total)} if count else {}
+    if _wants_plain_json(request.headers.get("accept", "")):
+        headers["Link"] = ngsi.CONTEXT_LINK
+        return JSONResponse([{k: v for k, v in entity.items() if k != "@context"} for entity in found],
+                            headers=headers)
     return LinkedDataResponse(found, headers=headers)
+
+
+def _wants_plain_json(accept: str) -> bool:
+    kinds = [part.split(";")[0].strip() for part in accept.split(",")]
+    return "application/json" in kinds and "application/ld+json" not in kinds
 
 
 class GeoJSONResponse(JSONResponse):

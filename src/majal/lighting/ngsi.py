@@ -20,6 +20,8 @@ CONTEXT = [
     "https://raw.githubusercontent.com/smart-data-models/dataModel.Streetlighting/master/context.jsonld",
     "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld",
 ]
+# The JSON-LD context by reference, for answers in plain JSON (NGSI-LD API, clause 6.3.5).
+CONTEXT_LINK = f'<{CONTEXT[0]}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"'
 STREETLIGHT = "Streetlight"
 CABINET = "StreetlightControlCabinet"
 TYPES = (STREETLIGHT, CABINET)
