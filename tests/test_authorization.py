@@ -83,6 +83,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("GET", "/console/lighting/work-orders"): LIGHTING,
     ("POST", "/console/lighting/work-orders/{work_order_id:int}/status"): LIGHTING,
     ("GET", "/console/lighting/retrofit"): LIGHTING,
+    ("POST", "/console/lighting/cabinets/{cabinet_id:int}/programme"): LIGHTING,
+    ("GET", "/console/lighting/programmes"): LIGHTING,
+    ("POST", "/console/lighting/programmes"): LIGHTING,
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",

@@ -107,3 +107,27 @@ def test_fault_months_count_openings_and_repairs(sessions, inventory, staff) -> 
     assert months[0].month.isoformat() == "2025-12-01" and len(months) == 12
     assert (months[-2].opened, months[-2].repaired, months[-2].mean_hours_to_repair) == (1, 1, 50.0)
     assert sum(m.opened for m in months) == 1
+
+
+def test_programmes_page_refuses_overlaps_and_assigns_to_a_cabinet(client, staff, inventory, sessions) -> None:
+    sign_in(client, "agent")
+    token = csrf_from(client, "/console/lighting/programmes")
+    refused = client.post("/console/lighting/programmes", data={
+        "code": "BAD", "name": "Bad", "steps": "dusk-23:00@100, 22:30-dawn@50", "csrf_token": token})
+    assert refused.status_code == 400
+    assert "Steps 1 and 2 overlap on the night of" in refused.text
+    assert 'value="dusk-23:00@100, 22:30-dawn@50"' in refused.text  # kept for correcting
+    saved = client.post("/console/lighting/programmes", data={
+        "code": "ECO50", "name": "Eco", "steps": "dusk-23:00@100, 23:00-05:00@50, 05:00-dawn@100",
+        "csrf_token": token}, follow_redirects=False)
+    assert saved.status_code == 303
+    assert "dusk-23:00@100, 23:00-05:00@50, 05:00-dawn@100" in client.get("/console/lighting/programmes").text
+    with sessions() as db:
+        cabinet = next(c for c in service.cabinet_list(db) if c.code == "CAB-B")
+        assert [p.code for p in service.programme_list(db)] == ["ECO50"]
+    moved = client.post(f"/console/lighting/cabinets/{cabinet.id}/programme",
+                        data={"programme": "ECO50", "csrf_token": token}, follow_redirects=False)
+    assert moved.status_code == 303
+    assert "05:00-dawn@100" in client.get(f"/console/lighting/cabinets/{cabinet.id}").text
+    assert client.post(f"/console/lighting/cabinets/{cabinet.id}/programme",
+                       data={"programme": "NOPE", "csrf_token": token}).status_code == 404

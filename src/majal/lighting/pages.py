@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from majal.accounts.deps import current_user
 from majal.accounts.models import User
+from majal.kit.errors import MajalError
 from majal.kit.i18n import BABEL_LOCALES, N_, current_language, format_number, gettext, localized_name
 from majal.kit.web import DB, Audience, render, verify_csrf
 from majal.lighting import formats, service
@@ -137,8 +138,43 @@ def cabinet_page(request: Request, db: DB, cabinet_id: int, user: Annotated[User
     return render(request, "lighting/cabinet.html", {
         "cabinet": found, "lamps": lamps, "states": states, "labels": _state_labels(), "energy": energy,
         "technologies": {t.value: gettext(label) for t, label in formats.TECHNOLOGY_LABELS.items()},
-        "programme": service.programme_text(found),
+        "programme": service.programme_text(found), "programmes": service.programme_list(db),
     })
+
+
+@router.post(PREFIX + "/cabinets/{cabinet_id:int}/programme", tags=[Audience.staff], include_in_schema=False,
+             dependencies=[Depends(verify_csrf)])
+def assign(db: DB, cabinet_id: int, user: Annotated[User, Depends(current_user)],
+           programme: Annotated[str, Form(max_length=40)] = "") -> Response:
+    service.assign_cabinet_programme(db, user, cabinet_id, programme)
+    return RedirectResponse(f"{PREFIX}/cabinets/{cabinet_id}", status_code=303)
+
+
+@router.get(PREFIX + "/programmes", tags=[Audience.staff], include_in_schema=False)
+def programmes_page(request: Request, db: DB, user: Annotated[User, Depends(current_user)]) -> Response:
+    service.check_lighting_staff(user)
+    return _programmes(request, db, {})
+
+
+def _programmes(request: Request, db: DB, values: dict[str, str], error: str | None = None) -> Response:
+    return render(request, "lighting/programmes.html", {
+        "programmes": [(p, service.steps_text(p)) for p in service.programme_list(db)],
+        "counts": service.programme_cabinet_counts(db), "values": values, "error": error,
+    }, status_code=400 if error else 200)
+
+
+@router.post(PREFIX + "/programmes", tags=[Audience.staff], include_in_schema=False,
+             dependencies=[Depends(verify_csrf)])
+def save_programme(request: Request, db: DB, user: Annotated[User, Depends(current_user)],
+                   code: Annotated[str, Form(max_length=40)] = "", name: Annotated[str, Form(max_length=200)] = "",
+                   steps: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    try:
+        service.change_programme(db, user, code, name, steps)  # checks everything before it writes
+    except MajalError as refused:
+        if refused.status_code in (401, 403):
+            raise
+        return _programmes(request, db, {"code": code, "name": name, "steps": steps}, refused.translated())
+    return RedirectResponse(PREFIX + "/programmes", status_code=303)
 
 
 @router.get(PREFIX + "/work-orders", tags=[Audience.staff], include_in_schema=False)

@@ -236,6 +236,25 @@ def assign_programme(db: Session, cabinet_code: str, programme_code: str, actor:
     return cabinet
 
 
+def change_programme(db: Session, user: User, code: str, name: str, steps_text: str) -> DimmingProgramme:
+    """A lighting agent, manager or admin writes a programme as text; it is checked before it is stored."""
+    check_lighting_staff(user)
+    return save_programme(db, code.strip(), name, programmes.parse_text(steps_text[:1000]), user.username)
+
+
+def assign_cabinet_programme(db: Session, user: User, cabinet_id: int, programme_code: str) -> Cabinet:
+    check_lighting_staff(user)
+    return assign_programme(db, cabinet(db, cabinet_id).code, programme_code, user.username)
+
+
+def programme_cabinet_counts(db: Session) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for found in repository.cabinets(db):
+        if found.programme_id is not None:
+            counts[found.programme_id] = counts.get(found.programme_id, 0) + 1
+    return counts
+
+
 def programme_list(db: Session) -> list[DimmingProgramme]:
     return repository.programmes(db)
 
@@ -584,6 +603,10 @@ def streetlights_geojson(db: Session, box: tuple[float, float, float, float] | N
                         "technology": light.technology, "rated_power_w": light.rated_power_w,
                         "cabinet_id": light.cabinet_id}}
         for light in lights]}
+
+
+def steps_text(programme: DimmingProgramme) -> str:
+    return programmes.to_text(programmes.from_json(programme.steps))
 
 
 def programme_text(cabinet: Cabinet) -> str:
