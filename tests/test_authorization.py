@@ -29,6 +29,7 @@ REQUEST_QUEUES = frozenset({"admin", "manager", "agent", "inspector"})
 # sensors and trucks' on-board units post readings and emptyings with an API key.
 CLEANLINESS = frozenset({"admin", "manager"})
 CLEANLINESS_FEEDS = frozenset({"admin", "manager", "api_key"})
+LIGHTING = frozenset({"admin", "manager", "agent"})  # the agent is the lighting department's
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,24 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("GET", "/api/v1/cleanliness/containers/{container_id}/forecast"): CLEANLINESS,
     ("GET", "/api/v1/cleanliness/plans/{plan_id}"): CLEANLINESS,
     ("GET", "/api/v1/cleanliness/plans/{plan_id}/map"): CLEANLINESS,
+    ("GET", "/ngsi-ld/v1/entities"): EVERYONE,  # the lighting inventory is open data
+    ("GET", "/api/v1/lighting/streetlights"): LIGHTING,
+    ("GET", "/console/lighting"): LIGHTING,
+    ("GET", "/console/lighting/map"): LIGHTING,
+    ("GET", "/console/lighting/cabinets/{cabinet_id:int}"): LIGHTING,
+    ("GET", "/console/lighting/work-orders"): LIGHTING,
+    ("POST", "/console/lighting/work-orders/{work_order_id:int}/status"): LIGHTING,
+    ("GET", "/console/lighting/retrofit"): LIGHTING,
+    ("POST", "/console/lighting/cabinets/{cabinet_id:int}/programme"): LIGHTING,
+    ("GET", "/console/lighting/programmes"): LIGHTING,
+    ("POST", "/console/lighting/programmes"): LIGHTING,
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",
         "request_id": "lighting", "name": "0" * 32, "size": "display", "plan_id": "999999", "route_id": "999999",
-        "container_id": "999999"}
-QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"}}
+        "container_id": "999999", "cabinet_id": "1", "work_order_id": "1"}
+QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"},
+         "/ngsi-ld/v1/entities": {"type": "Streetlight"}}
 FORM = {("POST", "/login"): {"username": "manager", "password": TEST_PASSWORD}}
 
 

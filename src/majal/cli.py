@@ -17,6 +17,7 @@ from majal.db import make_engine
 from majal.kit.cli import console, settings
 from majal.kit.mqtt import Topic
 from majal.kit.worker_cli import listen_command, worker
+from majal.lighting.cli import app as lighting_cli
 from majal.registry.cli import app as registry_cli
 from majal.registry.dedup_cli import names_app
 from majal.territory.cli import app as territory_cli
@@ -30,14 +31,16 @@ app.add_typer(territory_cli, name="territory")
 app.add_typer(cleanliness_cli, name="cleanliness")
 app.add_typer(registry_cli, name="registry")
 app.add_typer(names_app, name="names")
+app.add_typer(lighting_cli, name="lighting")
 app.command("worker")(worker)
 
 
 def _sensor_topics() -> list[Topic[Any]]:
     """What `majal listen` subscribes to: each domain's sensor topics."""
     from majal.cleanliness.service import FILL_TOPIC
+    from majal.lighting.telemetry import LAMP_STATE
 
-    return [FILL_TOPIC]
+    return [FILL_TOPIC, LAMP_STATE]
 
 
 app.command("listen")(listen_command(_sensor_topics))

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     smtp_starttls: bool = False
     sms_outbox_file: str = Field(default="", description="File the SMS are written to (JSON lines); no SMS when empty")
+    lighting_tariff_mad_per_kwh: float = Field(default=1.20, gt=0, description="Public-lighting electricity tariff")
+    lighting_co2_kg_per_kwh: float = Field(default=0.70, ge=0, description="Grid emission factor (Morocco ~0.7)")
     mqtt_host: str = Field(default="127.0.0.1", description="MQTT broker the sensors publish to (`majal listen`)")
     mqtt_port: int = 1883
     mqtt_username: str = ""

@@ -18,6 +18,7 @@ from majal.db import make_engine, make_sessionmaker
 from majal.kit.audit import utcnow
 from majal.kit.cli import console
 from majal.kit.security import Department, Role, new_token
+from majal.lighting import service as lighting
 from majal.migrate import upgrade
 from majal.requests import demo as requests_demo
 from majal.requests import service as requests
@@ -84,7 +85,12 @@ def _waste_collection(db: Session, _settings: Settings) -> bool:
     return True
 
 
-STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, _waste_collection]
+
+def _lighting(db: Session, _settings: Settings) -> bool:
+    return lighting.load_demo(db, actor="demo")
+
+
+STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, _waste_collection, _lighting]
 
 
 def build(settings: Settings) -> dict[str, str]:

@@ -4,10 +4,20 @@ from majal.accounts import models as accounts_models
 from majal.cleanliness import models as cleanliness_models
 from majal.db import Base
 from majal.kit import audit, outbox, ratelimit
+from majal.lighting import models as lighting_models
 from majal.requests import models as requests_models
 from majal.territory import models as territory_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "cleanliness_models", "metadata", "outbox", "ratelimit", "requests_models",
-           "territory_models"]
+__all__ = [
+    "accounts_models",
+    "audit",
+    "cleanliness_models",
+    "lighting_models",
+    "metadata",
+    "outbox",
+    "ratelimit",
+    "requests_models",
+    "territory_models",
+]

@@ -1,0 +1,1 @@
+"""Public lighting: streetlights, cabinets, dimming programmes, energy, faults and work orders."""

@@ -1,0 +1,83 @@
+"""Lamp telemetry through the shared MQTT intake, against the real Mosquitto broker on 127.0.0.1:1883: good states
+are stored and checked by the fault rules, bad messages are refused, counted and logged without their payload."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+
+import paho.mqtt.client as mqtt
+from sqlalchemy import func, select
+
+from majal.cli import _sensor_topics
+from majal.kit.mqtt import Broker, Intake
+from majal.lighting.models import Reading, WorkOrder
+from majal.lighting.telemetry import LAMP_STATE, STATE_PATTERN
+
+NIGHT = "2026-11-20T23:00:00+00:00"  # midnight in Berkane
+SECRET_LOOKING = "0612345678"  # a phone-number-like value: a refused payload must never reach the log
+
+
+def message(on: bool, level: float, power_w: float, at: str = NIGHT) -> bytes:
+    return json.dumps({"on": on, "level": level, "power_w": power_w, "at": at}).encode()
+
+
+def test_majal_listen_subscribes_to_the_lamp_topic() -> None:
+    assert LAMP_STATE in _sensor_topics()
+    assert LAMP_STATE.identifier("majal/lighting/lamps/P-1/state") == "P-1"
+
+
+def test_states_are_stored_and_bad_messages_refused_and_counted(sessions, inventory, caplog) -> None:
+    intake = Intake(sessions, [LAMP_STATE])
+    caplog.set_level(logging.WARNING, logger="majal.mqtt")
+    assert intake.receive("majal/lighting/lamps/P-1/state", message(True, 100, 168))
+    assert intake.receive("majal/lighting/lamps/P-2/state", message(False, 0, 0))  # out at night
+    bad = {
+        "not JSON": ("P-1", b"on=1;level=100"),
+        "unknown lamp": ("P-404", message(True, 100, 168)),
+        "no time zone": ("P-1", message(True, 100, 168, at="2026-11-20T23:00:00")),
+        "level over 100": ("P-1", message(True, 180, 168)),
+        "extra personal field": ("P-1", json.dumps({"on": "yes", "phone": SECRET_LOOKING}).encode()),
+    }
+    for reason, (pole, payload) in bad.items():
+        assert not intake.receive(f"majal/lighting/lamps/{pole}/state", payload), reason
+    assert intake.accepted == {STATE_PATTERN: 2}
+    assert intake.refused == {STATE_PATTERN: 5}
+    assert "not JSON" in caplog.text and "There is no lamp P-404" in caplog.text
+    assert SECRET_LOOKING not in caplog.text
+    with sessions() as db:
+        assert db.scalar(select(func.count(Reading.id))) == 2
+        assert [order.fault for order in db.scalars(select(WorkOrder))] == ["out_at_night"]
+
+
+def test_states_published_to_mosquitto_reach_the_database(sessions, inventory) -> None:
+    intake = Intake(sessions, [LAMP_STATE])
+    stop, subscribed = threading.Event(), threading.Event()
+    broker = Broker(client_id=f"majal-lighting-test-{uuid.uuid4().hex[:8]}")
+    listener = threading.Thread(target=intake.run, args=(broker, stop, subscribed), daemon=True)
+    listener.start()
+    try:
+        assert subscribed.wait(10), "no MQTT broker answered on 127.0.0.1:1883"
+        controller = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        controller.connect(broker.host, broker.port)
+        controller.loop_start()
+        sent = [("P-1", message(True, 100, 320)), ("P-3", b"\xff\xfe"), ("P-9", message(True, 100, 10)),
+                ("P-2", message(True, 50, 32.4))]
+        for pole, payload in sent:
+            controller.publish(f"majal/lighting/lamps/{pole}/state", payload, qos=1).wait_for_publish(5)
+        deadline = time.monotonic() + 10
+        while intake.accepted.total() + intake.refused.total() < len(sent) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        controller.disconnect()
+        controller.loop_stop()
+    finally:
+        stop.set()
+        listener.join(10)
+    assert (intake.accepted[STATE_PATTERN], intake.refused[STATE_PATTERN]) == (2, 2)
+    with sessions() as db:
+        assert db.scalar(select(func.count(Reading.id))) == 2
+        # P-1, 150 W sodium, drawing 320 W instead of 168 W: power far from expected.
+        assert [order.fault for order in db.scalars(select(WorkOrder))] == ["power_deviation"]
