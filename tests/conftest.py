@@ -134,3 +134,16 @@ def demo_territory(sessions: sessionmaker[Session]) -> None:
 
     with sessions.begin() as db:
         service.save_territory(db, build_demo_territory(), actor="test")
+
+
+@pytest.fixture
+def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, engine: Engine, tmp_path: Path) -> Iterator[None]:
+    """The `majal` command's environment: this test's database and data folder, messages in English."""
+    from majal.kit import cli as kit_cli
+
+    monkeypatch.setenv("MAJAL_DATABASE_URL", database_url)
+    monkeypatch.setenv("MAJAL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    kit_cli.settings.cache_clear()
+    yield
+    kit_cli.settings.cache_clear()

@@ -24,16 +24,6 @@ from tests.territory.test_territory_db import collection, square
 runner = CliRunner()
 
 
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, engine, tmp_path: Path) -> None:
-    monkeypatch.setenv("MAJAL_DATABASE_URL", database_url)
-    monkeypatch.setenv("MAJAL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    kit_cli.settings.cache_clear()
-    yield
-    kit_cli.settings.cache_clear()
-
-
 def count(sessions: sessionmaker[Session], model: type) -> int:
     with sessions() as db:
         return int(db.scalar(select(func.count()).select_from(model)) or 0)
@@ -214,7 +204,8 @@ def test_listen_stores_sensor_readings_until_stopped_and_names_a_broker_that_doe
         cli_env, monkeypatch: pytest.MonkeyPatch) -> None:
     from majal.kit.mqtt import Broker
     from majal.kit.worker_cli import listen_command
-    from tests.kit.test_mqtt import FILL, forget_session
+    from tests.kit.test_mqtt import FILL
+    from tests.sensors import forget_session
 
     client_id = f"majal-test-{uuid.uuid4().hex[:8]}"  # its own broker session, dropped at the end
     monkeypatch.setenv("MAJAL_MQTT_CLIENT_ID", client_id)

@@ -81,6 +81,15 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
+def sign_in(page: Page, server: LiveServer, username: str = "admin") -> None:
+    """Sign in through the login form as one of the demo staff."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", server.logins[username])
+    page.click("form.form button[type=submit]")
+    page.wait_for_url("**/console")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     """Print what the accessibility crawl saw: each page, its axe result and what it weighs."""
     from tests.browser.test_accessibility import REPORT_KEY

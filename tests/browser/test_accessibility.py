@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page
 
 from majal.kit.i18n import LANGUAGES, text_direction
 from majal.kit.web import Audience
-from tests.browser.conftest import LiveServer, new_context
+from tests.browser.conftest import LiveServer, new_context, sign_in
 from tests.routes import endpoints
 
 pytestmark = pytest.mark.browser
@@ -68,14 +68,6 @@ def report(request: pytest.FixtureRequest) -> list[tuple[str, str, int, int]]:
 
 
 REPORT_KEY = pytest.StashKey[list]()
-
-
-def sign_in(page: Page, server: LiveServer) -> None:
-    page.goto("/login")
-    page.fill("#username", "admin")
-    page.fill("#password", server.logins["admin"])
-    page.click("form.form button[type=submit]")
-    page.wait_for_url("**/console")
 
 
 def run_axe(page: Page, exclude: list[str]) -> list[dict]:

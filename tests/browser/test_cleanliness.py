@@ -7,23 +7,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_in
 from tests.browser.test_home import console_errors, screenshot
 
 pytestmark = pytest.mark.browser
 
 
-def sign_in_as_collector(page: Page, server: LiveServer) -> None:
-    page.goto("/login")
-    page.fill("#username", "agent.cleanliness")
-    page.fill("#password", server.logins["agent.cleanliness"])
-    page.click("form.form button[type=submit]")
-    page.wait_for_url("**/console")
-
-
 def test_plan_map_draws_one_coloured_line_per_route(page: Page, live_server: LiveServer, tmp_path: Path) -> None:
     errors = console_errors(page)
-    sign_in_as_collector(page, live_server)
+    sign_in(page, live_server, "agent.cleanliness")
     page.click("a[href='/console/cleanliness']")
     page.click("table.data-table a[href^='/console/cleanliness/plans/']")
     routes = page.locator("section[aria-labelledby=routes-heading] tbody tr")
@@ -40,7 +32,7 @@ def test_plan_map_draws_one_coloured_line_per_route(page: Page, live_server: Liv
 
 
 def test_driver_sheet_prints_without_the_site_header(page: Page, live_server: LiveServer, tmp_path: Path) -> None:
-    sign_in_as_collector(page, live_server)
+    sign_in(page, live_server, "agent.cleanliness")
     page.goto("/console/cleanliness/plans/1?lang=fr")
     page.click("section[aria-labelledby=routes-heading] tbody tr:first-child a")
     expect(page.locator("h1")).to_contain_text("Feuille de route")

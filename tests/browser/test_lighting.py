@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveServer
-from tests.browser.test_accessibility import sign_in
+from tests.browser.conftest import LiveServer, sign_in
 from tests.browser.test_home import console_errors, screenshot
 
 pytestmark = pytest.mark.browser

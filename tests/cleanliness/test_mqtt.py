@@ -3,19 +3,16 @@ Mosquitto broker on 127.0.0.1:1883."""
 
 from __future__ import annotations
 
-import threading
-import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import orjson
-import paho.mqtt.client as mqtt
 from sqlalchemy.orm import Session, sessionmaker
 
 from majal.cleanliness import service
 from majal.cleanliness.models import Container, FillReading
 from majal.cli import _sensor_topics
-from majal.kit.mqtt import Broker, Intake
+from majal.kit.mqtt import Intake
+from tests.sensors import publish_through_broker
 
 
 def test_the_fill_topic_is_declared_to_majal_listen() -> None:
@@ -27,10 +24,6 @@ def test_readings_published_to_the_broker_are_stored(fleet: sessionmaker[Session
     with fleet.begin() as db:
         container_id = service.repository.by_codes(db, Container)["A1"]
     intake = Intake(fleet, [service.FILL_TOPIC])
-    stop, subscribed = threading.Event(), threading.Event()
-    broker = Broker(client_id=f"majal-cleanliness-test-{uuid.uuid4().hex[:8]}")
-    listener = threading.Thread(target=intake.run, args=(broker, stop, subscribed), daemon=True)
-    listener.start()
     at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     messages = [
         (container_id, orjson.dumps({"fill": 0.42, "at": at})),
@@ -41,21 +34,8 @@ def test_readings_published_to_the_broker_are_stored(fleet: sessionmaker[Session
         ("A1", orjson.dumps({"fill": 0.5, "at": at})),  # the id is the container's number, not its code
         (container_id, orjson.dumps({"fill": 0.0, "at": (datetime.now(UTC) + timedelta(days=2)).isoformat()})),
     ]
-    try:
-        assert subscribed.wait(10), "no MQTT broker answered on 127.0.0.1:1883"
-        sensor = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-        sensor.connect(broker.host, broker.port)
-        sensor.loop_start()
-        for identifier, payload in messages:
-            sensor.publish(f"majal/cleanliness/containers/{identifier}/fill", payload, qos=1).wait_for_publish(5)
-        deadline = time.monotonic() + 10
-        while intake.accepted.total() + intake.refused.total() < len(messages) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        sensor.disconnect()
-        sensor.loop_stop()
-    finally:
-        stop.set()
-        listener.join(10)
+    publish_through_broker(intake, [(f"majal/cleanliness/containers/{identifier}/fill", payload)
+                                    for identifier, payload in messages])
     assert intake.accepted.total() == 1
     assert intake.refused.total() == len(messages) - 1
     with fleet.begin() as db:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-import time
-import uuid
-
-import paho.mqtt.client as mqtt
 import pytest
 from pydantic import BaseModel, Field
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from majal.kit.errors import NotFound
-from majal.kit.mqtt import Broker, Intake, Topic
+from majal.kit.mqtt import Intake, Topic
+from tests.sensors import publish_through_broker
 
 KNOWN = {"C-1", "C-2"}
 
@@ -42,13 +38,6 @@ def intake(tmp_path) -> Intake:
 def stored(intake: Intake) -> list[tuple[str, float]]:
     with intake.sessions() as db:
         return [tuple(row) for row in db.execute(text("select container, fill from readings order by 1"))]
-
-
-def forget_session(broker: Broker) -> None:
-    """Drop the persistent session a test listener left at the broker, so nothing queues up for it later."""
-    client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=broker.client_id, clean_session=True)
-    client.connect(broker.host, broker.port)
-    client.disconnect()
 
 
 def test_a_topic_names_one_record() -> None:
@@ -83,25 +72,8 @@ def test_good_readings_are_stored_and_bad_ones_refused_without_a_trace(intake: I
 
 
 def test_readings_published_to_the_broker_are_stored(intake: Intake) -> None:
-    stop, subscribed = threading.Event(), threading.Event()
-    broker = Broker(client_id=f"majal-test-{uuid.uuid4().hex[:8]}")
-    listener = threading.Thread(target=intake.run, args=(broker, stop, subscribed), daemon=True)
-    listener.start()
-    try:
-        assert subscribed.wait(10), "no MQTT broker answered on 127.0.0.1:1883 (make broker starts one)"
-        sensor = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-        sensor.connect(broker.host, broker.port)
-        sensor.loop_start()
-        for topic, payload in [("C-1", b'{"fill": 0.25}'), ("C-2", b"garbage"), ("C-2", b'{"fill": 0.75}')]:
-            sensor.publish(f"test/containers/{topic}/fill", payload, qos=1).wait_for_publish(5)
-        deadline = time.monotonic() + 10
-        while intake.accepted.total() + intake.refused.total() < 3 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        sensor.disconnect()
-        sensor.loop_stop()
-    finally:
-        stop.set()
-        listener.join(10)
-        forget_session(broker)
+    publish_through_broker(intake, [("test/containers/C-1/fill", b'{"fill": 0.25}'),
+                                    ("test/containers/C-2/fill", b"garbage"),
+                                    ("test/containers/C-2/fill", b'{"fill": 0.75}')])
     assert stored(intake) == [("C-1", 0.25), ("C-2", 0.75)]
     assert intake.refused == {FILL.pattern: 1}

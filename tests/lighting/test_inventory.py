@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +10,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from majal.cli import app
-from majal.kit import cli as kit_cli
 from majal.kit.errors import MajalError
 from majal.kit.i18n import language
 from majal.lighting import service
@@ -122,16 +120,6 @@ def test_geojson_feature_errors_name_the_feature(sessions, inventory) -> None:
         service.import_inventory(db, json.dumps(document).encode(), "streetlights", actor="test")
     with language("en"):
         assert refused.value.translated().startswith("feature 1, rated_power_w: ")
-
-
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, database_url: str, engine, tmp_path: Path):
-    monkeypatch.setenv("MAJAL_DATABASE_URL", database_url)
-    monkeypatch.setenv("MAJAL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    kit_cli.settings.cache_clear()
-    yield
-    kit_cli.settings.cache_clear()
 
 
 def test_cli_import_refuses_with_line_and_field_and_exit_1(cli_env, sessions, demo_territory, tmp_path) -> None:

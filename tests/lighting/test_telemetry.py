@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
-import uuid
 
-import paho.mqtt.client as mqtt
 from sqlalchemy import func, select
 
 from majal.cli import _sensor_topics
-from majal.kit.mqtt import Broker, Intake
+from majal.kit.mqtt import Intake
 from majal.lighting.models import Reading, WorkOrder
 from majal.lighting.telemetry import LAMP_STATE, STATE_PATTERN
+from tests.sensors import publish_through_broker
 
 NIGHT = "2026-11-20T23:00:00+00:00"  # midnight in Berkane
 SECRET_LOOKING = "0612345678"  # a phone-number-like value: a refused payload must never reach the log
@@ -55,27 +52,9 @@ def test_states_are_stored_and_bad_messages_refused_and_counted(sessions, invent
 
 def test_states_published_to_mosquitto_reach_the_database(sessions, inventory) -> None:
     intake = Intake(sessions, [LAMP_STATE])
-    stop, subscribed = threading.Event(), threading.Event()
-    broker = Broker(client_id=f"majal-lighting-test-{uuid.uuid4().hex[:8]}")
-    listener = threading.Thread(target=intake.run, args=(broker, stop, subscribed), daemon=True)
-    listener.start()
-    try:
-        assert subscribed.wait(10), "no MQTT broker answered on 127.0.0.1:1883"
-        controller = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
-        controller.connect(broker.host, broker.port)
-        controller.loop_start()
-        sent = [("P-1", message(True, 100, 320)), ("P-3", b"\xff\xfe"), ("P-9", message(True, 100, 10)),
-                ("P-2", message(True, 50, 32.4))]
-        for pole, payload in sent:
-            controller.publish(f"majal/lighting/lamps/{pole}/state", payload, qos=1).wait_for_publish(5)
-        deadline = time.monotonic() + 10
-        while intake.accepted.total() + intake.refused.total() < len(sent) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        controller.disconnect()
-        controller.loop_stop()
-    finally:
-        stop.set()
-        listener.join(10)
+    sent = [("P-1", message(True, 100, 320)), ("P-3", b"\xff\xfe"), ("P-9", message(True, 100, 10)),
+            ("P-2", message(True, 50, 32.4))]
+    publish_through_broker(intake, [(f"majal/lighting/lamps/{pole}/state", payload) for pole, payload in sent])
     assert (intake.accepted[STATE_PATTERN], intake.refused[STATE_PATTERN]) == (2, 2)
     with sessions() as db:
         assert db.scalar(select(func.count(Reading.id))) == 2
