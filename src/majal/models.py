@@ -3,9 +3,11 @@
 from majal.accounts import models as accounts_models
 from majal.db import Base
 from majal.kit import audit, outbox, ratelimit
+from majal.registry import models as registry_models
 from majal.requests import models as requests_models
 from majal.territory import models as territory_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "audit", "metadata", "outbox", "ratelimit", "requests_models", "territory_models"]
+__all__ = ["accounts_models", "audit", "metadata", "outbox", "ratelimit", "registry_models", "requests_models",
+           "territory_models"]

@@ -441,6 +441,35 @@ def _print_breakdown(row: dict[str, Any], detail: programmes.AsdBreakdown, day: 
         _say(gettext("Not eligible for ASD: no amount is paid."))
 
 
+# --- import into the database --------------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_command(
+    folder: Annotated[Path, typer.Argument(help="A population folder in the import format (households, members)")],
+    as_of: AsOfOption = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="Commune code for households that name none")] = None,
+) -> None:
+    """Add a population to the registry database: checked whole first (a bad row refuses everything, naming the
+    file, row and field), then written with each household's computed score and decisions."""
+    import time
+
+    from majal.kit.cli import settings, unit_of_work
+    from majal.registry import service
+
+    started = time.perf_counter()
+    with _refusals():
+        day = _reference(None, as_of)
+        files = data.read_population(folder)
+    with _progress() as progress, unit_of_work() as db:
+        task = progress.add_task(gettext("Importing"), total=4)
+        result = service.import_population(db, files, secret=settings().resolved_secret_key, actor="cli", as_of=day,
+                                           commune=commune, on_step=lambda _step: progress.advance(task))
+    _say(gettext("%(households)s households and %(members)s members imported and scored in %(seconds)s s.",
+                 households=format_number(result.households), members=format_number(result.members),
+                 seconds=f"{time.perf_counter() - started:.1f}"))
+
+
 # --- sql -----------------------------------------------------------------------------------------------------------
 
 
