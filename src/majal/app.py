@@ -22,6 +22,8 @@ from majal.kit.i18n import N_, gettext
 from majal.kit.openapi import describe_errors
 from majal.kit.validation import translated_validation_errors
 from majal.kit.web import PACKAGE_DIR, BodyLimitMiddleware, WebShellMiddleware, render, template_environment
+from majal.registry import api as registry_api
+from majal.registry import pages as registry_pages
 from majal.requests import api as open311_api
 from majal.requests import dashboard as request_dashboard
 from majal.requests import pages as request_pages
@@ -61,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)  # 9 costs twice the CPU for ~2 %
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
     for router in (web_pages.router, account_pages.router, territory_api.router, open311_api.router,
-                   request_dashboard.router, request_pages.router):  # dashboard before /console/requests/{id}
+                   request_dashboard.router, request_pages.router,  # dashboard before /console/requests/{id}
+                   registry_api.router, registry_pages.router):
         app.include_router(router)
     describe_errors(app)
     _install_error_handlers(app)

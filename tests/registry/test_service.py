@@ -202,7 +202,8 @@ def test_a_social_worker_sees_only_households_of_their_commune_and_every_read_is
             service.household_view(db, worker, 999, secret=SECRET, reason="x")
     with sessions.begin() as db:
         logged = db.scalars(select(AuditEvent).where(AuditEvent.action == "registry.household.read")).all()
-        assert [(e.actor, e.object_id, e.detail) for e in logged] == [("worker", "1", {"reason": "home visit"})]
+        assert [(e.actor, e.object_id, e.detail) for e in logged] == [
+            ("worker", "1", {"reason": "home visit", "identifiers": True})]
 
 
 def test_a_correction_keeps_history_and_a_corrected_score_beside_the_computed_one(sessions) -> None:

@@ -27,6 +27,7 @@ from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, format_number, gettext
 from majal.registry import batch, data, evaluation, programmes, scoring, synth
 from majal.registry import sql as sql_engine
+from majal.registry.labels import CATEGORY_LABELS, PROGRAMME_NAMES
 
 app = typer.Typer(
     help="Social registry: synthetic populations, the socio-economic index (PMT), eligibility and ASD amounts.",
@@ -34,13 +35,7 @@ app = typer.Typer(
 )
 
 MAX_SYNTH_HOUSEHOLDS = 20_000_000
-CATEGORY_LABELS = {
-    programmes.CATEGORY_YOUNG_OR_SCHOOLED: N_("under 6, or at school"),
-    programmes.CATEGORY_NOT_SCHOOLED: N_("6 or older, not at school"),
-    programmes.CATEGORY_WIDOW: N_("child of a widow without a pension"),
-}
 MILIEU_LABELS = {"urban": N_("urban"), "rural": N_("rural")}
-PROGRAMME_NAMES = {"amo_tadamon": N_("AMO Tadamon"), "asd": N_("Direct social support (ASD)")}
 
 
 class FileFormat(StrEnum):

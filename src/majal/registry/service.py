@@ -27,6 +27,7 @@ from majal.kit.errors import Conflict, Forbidden, MajalError, NotFound
 from majal.kit.i18n import LANGUAGES, N_, format_number, gettext, language
 from majal.kit.security import Role, keyed_digest
 from majal.registry import data, evaluation, programmes, repository, scoring, synth
+from majal.registry.labels import PROGRAMME_NAMES
 from majal.registry.models import Cycle, Decision, Entitlement, FieldChange, Household, Member, Review, Score
 from majal.registry.programmes import AsdBreakdown
 
@@ -428,12 +429,16 @@ class HouseholdView:
 
 
 def household_view(db: Session, user: User, household_id: int, *, secret: str, reason: str,
-                   ip: str | None = None) -> HouseholdView:
-    """A household as a social worker sees it (identifiers opened); the read is audit-logged with its reason."""
+                   identifiers: bool = True, ip: str | None = None) -> HouseholdView:
+    """A household as a social worker sees it (with its members' identifiers opened when `identifiers`); the read
+    is audit-logged with its reason."""
     found = _household_for(db, user, household_id)
+    reason = reason.strip()
+    if identifiers and not reason:
+        raise MajalError(N_("Say why you need the identifiers: the access is recorded."), where="reason")
     audit.record(db, user.username, "registry.household.read", "household", found.id,
-                 {"reason": reason[:200]}, ip=ip)
-    return _view(db, found, secret=secret, identifiers=True)
+                 {"reason": reason[:200], "identifiers": identifiers}, ip=ip)
+    return _view(db, found, secret=secret, identifiers=identifiers)
 
 
 def _view(db: Session, found: Household, *, secret: str, identifiers: bool) -> HouseholdView:
@@ -587,6 +592,18 @@ def _open_review_of(db: Session, found: Household, review_id: int) -> Review:
     return review
 
 
+def review_for(db: Session, user: User, review_id: int) -> Review:
+    review = repository.review(db, review_id)
+    if review is None:
+        raise NotFound(N_("No review has this number."))
+    _household_for(db, user, review.household_id)
+    return review
+
+
+def household_count(db: Session, commune: str | None = None) -> int:
+    return repository.household_count(db, commune)
+
+
 def open_review_by_staff(db: Session, user: User, household_id: int, reason: str, ip: str | None = None) -> Review:
     found = _household_for(db, user, household_id)
     return _new_review(db, found, user.username, reason, None, ip)
@@ -638,7 +655,6 @@ REVIEW_BODY = N_("Hello,\n\nThe review of your household's socio-economic index 
                  "You can see your household's status at any time with its tracking code.")
 ELIGIBLE_LINE = N_("%(programme)s: eligible")
 NOT_ELIGIBLE_LINE = N_("%(programme)s: not eligible")
-PROGRAMME_NAMES = {"amo_tadamon": N_("AMO Tadamon"), "asd": N_("Direct social support (ASD)")}
 
 
 def _notify(db: Session, secret: str, found: Household, review: Review, default_language: str) -> int:
