@@ -17,6 +17,7 @@ from majal.kit.audit import utcnow
 from majal.kit.cli import console
 from majal.kit.security import Department, Role, new_token
 from majal.migrate import upgrade
+from majal.registry import demo as registry_demo
 from majal.requests import demo as requests_demo
 from majal.requests import service as requests
 from majal.territory import service as territory
@@ -29,7 +30,9 @@ DEMO_STAFF: list[tuple[str, Role, Department | None, str]] = [
     ("agent.cleanliness", Role.agent, Department.cleanliness, "Nadia Amrani"),
     ("social", Role.social_worker, None, "Fatima Zahra Benali"),
     ("inspector", Role.inspector, None, "Hassan Berrada"),
+    ("officer", Role.programme_officer, None, "Leila Ouazzani"),
 ]
+DEMO_COMMUNES = {"social": registry_demo.COMMUNE}  # the social worker's households are the demo commune's
 LOGINS_FILE = "demo-logins.json"
 
 
@@ -54,6 +57,7 @@ def _staff(db: Session, logins_path: Path) -> dict[str, str]:
             department.value if department else None,
             full_name,
             actor="demo",
+            commune_code=DEMO_COMMUNES.get(username),
         )
         logins[username] = password
     return logins
@@ -72,7 +76,7 @@ def _service_requests(db: Session, settings: Settings) -> bool:
     return True
 
 
-STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests]
+STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, registry_demo.households]
 
 
 def build(settings: Settings) -> dict[str, str]:
