@@ -25,7 +25,7 @@ def households(db: Session, settings: Settings) -> bool:
     districts, scored and decided as an import would."""
     if service.household_count(db) > 0:
         return False
-    districts = [district.code for district in territory.overview(db).districts] or [None]
+    districts: list[str | None] = [district.code for district in territory.overview(db).districts] or [None]
     hh, mm = synth.generate_frames(HOUSEHOLDS, synth.DEMO_SEED)
     ids = hh.get_column("household_id")
     hh = hh.with_columns(
