@@ -39,24 +39,42 @@ def household_by_tracking_code(db: Session, code: str) -> Household | None:
 
 
 def existing_household_ids(db: Session, ids: Sequence[int]) -> set[int]:
-    found: set[int] = set()
-    for part in _chunks(ids):
-        found.update(db.scalars(select(Household.id).where(Household.id.in_(part))))
-    return found
+    return _existing(db, _table(Household), "id", ids)
 
 
 def existing_digests(db: Session, column: str, digests: Sequence[str]) -> set[str]:
-    attribute = getattr(Member, column)
-    found: set[str] = set()
-    for part in _chunks(digests):
-        found.update(db.scalars(select(attribute).where(attribute.in_(part))))
-    return found
+    if column not in ("idcs_digest", "cnie_digest"):
+        raise ValueError(column)
+    return _existing(db, _table(Member), column, digests)
 
 
 def existing_tracking_codes(db: Session, codes: Sequence[str]) -> set[str]:
-    found: set[str] = set()
-    for part in _chunks(codes):
-        found.update(db.scalars(select(Household.tracking_code).where(Household.tracking_code.in_(part))))
+    return _existing(db, _table(Household), "tracking_code", codes)
+
+
+def _existing(db: Session, table: Table, column: str, values: Sequence[Any]) -> set[Any]:
+    """Which of `values` the column holds already: one `= ANY(array)` on PostgreSQL, chunked `IN` lists on SQLite
+    (hundreds of thousands of values: compiling them as SQLAlchemy bind parameters would cost more than the query).
+    Table and column names come from the models, never from input."""
+    if not values:
+        return set()
+    raw: Any = db.connection().connection.driver_connection
+    found: set[Any] = set()
+    if db.get_bind().dialect.name == "postgresql":
+        with raw.cursor() as cursor:
+            query = f'SELECT "{column}" FROM "{table.name}" WHERE "{column}" = ANY(%s)'  # noqa: S608
+            cursor.execute(query, [list(values)])
+            found.update(row[0] for row in cursor.fetchall())
+        return found
+    cursor = raw.cursor()
+    try:
+        for part in _chunks(values):
+            marks = ", ".join("?" for _ in part)
+            query = f'SELECT "{column}" FROM "{table.name}" WHERE "{column}" IN ({marks})'  # noqa: S608
+            cursor.execute(query, list(part))
+            found.update(row[0] for row in cursor.fetchall())
+    finally:
+        cursor.close()
     return found
 
 
