@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 from majal.registry import data
 from majal.registry.models import Cycle, Decision, Entitlement, FieldChange, Household, Member, Review, Score
 
-CHUNK = 5_000  # rows per multi-row INSERT: large enough to amortise the round trips, small enough for SQLite
+CHUNK = 5_000
+SQLITE_CACHE_KIB = 256 * 1024  # rows per multi-row INSERT: large enough to amortise the round trips, small enough for SQLite
 HOUSEHOLD_ENGINE_COLUMNS = [column.name for column in data.HOUSEHOLD_COLUMNS]
 MEMBER_ENGINE_COLUMNS = [column.name for column in data.MEMBER_COLUMNS if column.name not in ("idcs",)]
 
@@ -105,9 +106,12 @@ def insert_frame(db: Session, model: type[Any], frame: pl.DataFrame) -> None:
     statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" for _ in frame.columns)})'  # noqa: S608
     cursor = raw.cursor()
     try:
+        # random keys (hashes, tracking codes) scatter index writes: a larger page cache keeps them in memory
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         for offset in range(0, frame.height, CHUNK * 10):
             cursor.executemany(statement, frame.slice(offset, CHUNK * 10).rows())
     finally:
+        cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default, for whoever uses the connection next
         cursor.close()
 
 
