@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 from majal.registry import data
 from majal.registry.models import Cycle, Decision, Entitlement, FieldChange, Household, Member, Review, Score
 
-CHUNK = 5_000
-SQLITE_CACHE_KIB = 256 * 1024  # rows per multi-row INSERT: large enough to amortise the round trips, small enough for SQLite
+CHUNK = 5_000  # values per IN list / rows per batch: large enough to amortise round trips, small enough for SQLite
+SQLITE_CACHE_KIB = 256 * 1024
 HOUSEHOLD_ENGINE_COLUMNS = [column.name for column in data.HOUSEHOLD_COLUMNS]
 MEMBER_ENGINE_COLUMNS = [column.name for column in data.MEMBER_COLUMNS if column.name not in ("idcs",)]
 
