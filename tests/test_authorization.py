@@ -108,6 +108,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("GET", "/api/v1/registry/targeting"): OFFICERS,
     ("GET", "/api/v1/registry/cycles"): OFFICERS,
     ("POST", "/api/v1/registry/reviews"): EVERYONE,
+    ("POST", "/api/v1/registry/entitlement"): REGISTRY_STAFF | OFFICERS,
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",
