@@ -120,10 +120,13 @@ def staff(sessions: sessionmaker[Session]) -> dict[str, str]:
         "agent": ("agent", "lighting"),
         "social": ("social_worker", None),
         "inspector": ("inspector", None),
+        "officer": ("programme_officer", None),
     }
+    communes = {"social": "BERKANE"}  # the demo commune: the social worker sees its registered households
     with sessions.begin() as db:
         for username, (role, department) in accounts.items():
-            service.create_user(db, username, TEST_PASSWORD, role, department, full_name=username.title())
+            service.create_user(db, username, TEST_PASSWORD, role, department, full_name=username.title(),
+                                commune_code=communes.get(username))
     return {username: role for username, (role, _d) in accounts.items()}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,8 +19,8 @@ from majal.requests.schemas import Submission
 from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
 from tests.routes import endpoints
 
-IDENTITIES = ("anonymous", "admin", "manager", "agent", "social", "inspector", "api_key")
-STAFF = frozenset({"admin", "manager", "agent", "social", "inspector"})
+IDENTITIES = ("anonymous", "admin", "manager", "agent", "social", "inspector", "officer", "api_key")
+STAFF = frozenset({"admin", "manager", "agent", "social", "inspector", "officer"})
 EVERYONE = frozenset(IDENTITIES)
 # The agent works in public lighting: a lighting request is in their queue, a roads request is another department's.
 LIGHTING_QUEUE = frozenset({"admin", "manager", "agent"})
@@ -40,6 +41,17 @@ class Case:
     allowed: frozenset[str]
 
 
+# The social worker works in the commune BERKANE: a household there is theirs; one of OUJDA is another commune's
+# (the cell "social worker outside their commune" is the second case of each household row).
+OWN_HOUSEHOLD = frozenset({"admin", "social"})
+REGISTRY_STAFF = frozenset({"admin", "social"})
+OFFICERS = frozenset({"admin", "officer"})
+
+
+def per_commune() -> tuple[Case, ...]:
+    return (Case({"household_id": "berkane"}, OWN_HOUSEHOLD), Case({"household_id": "oujda"}, frozenset({"admin"})))
+
+
 def per_department(allowed_lighting: frozenset[str] = LIGHTING_QUEUE,
                    allowed_roads: frozenset[str] = ROADS_QUEUE) -> tuple[Case, ...]:
     return (Case({"request_id": "lighting"}, allowed_lighting), Case({"request_id": "roads"}, allowed_roads))
@@ -54,8 +66,10 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("POST", "/login"): EVERYONE,
     ("POST", "/logout"): EVERYONE,
     ("GET", "/console"): STAFF,
-    ("GET", "/console/requests/dashboard"): STAFF,  # counts only; an agent's are their department's
-    ("GET", "/api/v1/requests/heat"): STAFF,  # open reports' whereabouts are operational data, even on a grid
+    # counts only; an agent's are their department's (programme officers have no part in service requests)
+    ("GET", "/console/requests/dashboard"): STAFF - {"officer"},
+    # open reports' whereabouts are operational data, even on a grid
+    ("GET", "/api/v1/requests/heat"): STAFF - {"officer"},
     ("GET", "/api/v1/territory/commune"): EVERYONE,
     ("GET", "/api/v1/territory/districts"): EVERYONE,
     ("GET", "/api/v1/territory/locate"): EVERYONE,
@@ -99,12 +113,34 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("POST", "/console/lighting/cabinets/{cabinet_id:int}/programme"): LIGHTING,
     ("GET", "/console/lighting/programmes"): LIGHTING,
     ("POST", "/console/lighting/programmes"): LIGHTING,
+    ("GET", "/console/registry"): REGISTRY_STAFF,
+    ("GET", "/console/registry/find"): REGISTRY_STAFF,
+    ("GET", "/console/registry/households/{household_id:int}"): per_commune(),
+    ("POST", "/console/registry/households/{household_id:int}/correct"): per_commune(),
+    ("POST", "/console/registry/households/{household_id:int}/verify"): per_commune(),
+    ("POST", "/console/registry/households/{household_id:int}/review"): per_commune(),
+    ("POST", "/console/registry/reviews/{review_id:int}/close"): (
+        Case({"review_id": "berkane_review"}, OWN_HOUSEHOLD),
+        Case({"review_id": "oujda_review"}, frozenset({"admin"}))),
+    ("GET", "/console/registry/dashboard"): OFFICERS,
+    ("POST", "/console/registry/cycles"): OFFICERS,
+    ("POST", "/console/registry/cycles/{cycle_id:int}/advance"): OFFICERS,
+    ("GET", "/registry/status"): EVERYONE,
+    ("POST", "/registry/status"): EVERYONE,
+    ("POST", "/registry/review"): EVERYONE,
+    ("GET", "/api/v1/registry/households/{household_id}"): per_commune(),
+    ("GET", "/api/v1/registry/verification-due"): REGISTRY_STAFF,
+    ("GET", "/api/v1/registry/targeting"): OFFICERS,
+    ("GET", "/api/v1/registry/cycles"): OFFICERS,
+    ("POST", "/api/v1/registry/reviews"): EVERYONE,
+    ("POST", "/api/v1/registry/entitlement"): REGISTRY_STAFF | OFFICERS,
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",
         "request_id": "lighting", "name": "0" * 32, "size": "display", "plan_id": "999999", "route_id": "999999",
-        "container_id": "999999", "cabinet_id": "1", "work_order_id": "1"}
-QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"},
+        "container_id": "999999", "cabinet_id": "1", "work_order_id": "1", "household_id": "berkane",
+        "review_id": "berkane_review", "cycle_id": "cycle"}
+QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"}, "/console/registry/find": {"number": "1"},
          "/ngsi-ld/v1/entities": {"type": "Streetlight"}}
 FORM = {("POST", "/login"): {"username": "manager", "password": TEST_PASSWORD}}
 
@@ -132,7 +168,31 @@ def records(sessions: sessionmaker[Session], demo_territory) -> dict[str, str]:
             for department, code, answers in (("lighting", "LIGHT_OUT", {"extent": ["one"]}),
                                               ("roads", "POTHOLE", {"size": ["small"]}))
         }
+        made |= registry_records(db)
     return {name: str(value) for name, value in made.items()}
+
+
+def registry_records(db: Session) -> dict[str, int]:
+    """A household of BERKANE and one of OUJDA, each with an open review, and a draft cycle."""
+    from majal.registry import data
+    from majal.registry import service as registry
+    from majal.registry.models import Cycle
+    from tests.registry.builders import household, member
+
+    households = [household(household_id=1, commune="BERKANE"), household(household_id=2, commune="OUJDA")]
+    members = [member(household_id=1), member(household_id=2)]
+    files = data.PopulationFiles(data.records_frame(households, data.HOUSEHOLD_COLUMNS),
+                                 data.records_frame(members, data.MEMBER_COLUMNS), None, data.Sources())
+    registry.import_population(db, files, secret="matrix-secret", actor="test")
+    reviews = {}
+    for name, household_id in (("berkane_review", 1), ("oujda_review", 2)):
+        found = registry.repository.household(db, household_id)
+        reviews[name] = registry._new_review(db, found, "test", "check", None, None).id
+    cycle = Cycle(programme="asd", period="2099-12", status="paid", as_of=date(2099, 12, 31), model_version="m",
+                  rule="r", comparator="<=", threshold=9.7, beneficiaries=0, total_amount=0, created_by="test")
+    db.add(cycle)
+    db.flush()
+    return {"berkane": 1, "oujda": 2, **reviews, "cycle": cycle.id}
 
 
 @pytest.fixture

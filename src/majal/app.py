@@ -25,6 +25,8 @@ from majal.kit.validation import translated_validation_errors
 from majal.kit.web import PACKAGE_DIR, BodyLimitMiddleware, WebShellMiddleware, render, template_environment
 from majal.lighting import api as lighting_api
 from majal.lighting import pages as lighting_pages
+from majal.registry import api as registry_api
+from majal.registry import pages as registry_pages
 from majal.requests import api as open311_api
 from majal.requests import dashboard as request_dashboard
 from majal.requests import pages as request_pages
@@ -66,7 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (web_pages.router, account_pages.router, territory_api.router, open311_api.router,
                    request_dashboard.router, request_pages.router,  # dashboard before /console/requests/{id}
                    cleanliness_api.router, cleanliness_pages.router,
-                   lighting_api.router, lighting_pages.router):
+                   lighting_api.router, lighting_pages.router,
+                   registry_api.router, registry_pages.router):
         app.include_router(router)
     describe_errors(app)
     _install_error_handlers(app)

@@ -20,6 +20,7 @@ from majal.kit.cli import console
 from majal.kit.security import Department, Role, new_token
 from majal.lighting import service as lighting
 from majal.migrate import upgrade
+from majal.registry import demo as registry_demo
 from majal.requests import demo as requests_demo
 from majal.requests import service as requests
 from majal.territory import service as territory
@@ -32,7 +33,9 @@ DEMO_STAFF: list[tuple[str, Role, Department | None, str]] = [
     ("agent.cleanliness", Role.agent, Department.cleanliness, "Nadia Amrani"),
     ("social", Role.social_worker, None, "Fatima Zahra Benali"),
     ("inspector", Role.inspector, None, "Hassan Berrada"),
+    ("officer", Role.programme_officer, None, "Leila Ouazzani"),
 ]
+DEMO_COMMUNES = {"social": registry_demo.COMMUNE}  # the social worker's households are the demo commune's
 LOGINS_FILE = "demo-logins.json"
 
 
@@ -57,6 +60,7 @@ def _staff(db: Session, logins_path: Path) -> dict[str, str]:
             department.value if department else None,
             full_name,
             actor="demo",
+            commune_code=DEMO_COMMUNES.get(username),
         )
         logins[username] = password
     return logins
@@ -90,7 +94,8 @@ def _lighting(db: Session, _settings: Settings) -> bool:
     return lighting.load_demo(db, actor="demo")
 
 
-STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, _waste_collection, _lighting]
+STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, _waste_collection, _lighting,
+                                                    registry_demo.households]
 
 
 def build(settings: Settings) -> dict[str, str]:

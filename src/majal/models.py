@@ -5,6 +5,7 @@ from majal.cleanliness import models as cleanliness_models
 from majal.db import Base
 from majal.kit import audit, outbox, ratelimit
 from majal.lighting import models as lighting_models
+from majal.registry import models as registry_models
 from majal.requests import models as requests_models
 from majal.territory import models as territory_models
 
@@ -18,6 +19,7 @@ __all__ = [
     "metadata",
     "outbox",
     "ratelimit",
+    "registry_models",
     "requests_models",
     "territory_models",
 ]

@@ -18,10 +18,11 @@ apikeys = typer.Typer(help="API keys for integrations.", no_args_is_help=True)
 
 @users.command("create")
 def create_user(
-    role: Annotated[Role, typer.Option(help="admin, manager, agent, social_worker or inspector")],
+    role: Annotated[Role, typer.Option(help="admin, manager, agent, social_worker, inspector or programme_officer")],
     username: Annotated[str, typer.Option(help="Lower-case login name")],
     department: Annotated[Department | None, typer.Option(help="Required for agents")] = None,
     full_name: Annotated[str, typer.Option(help="Name shown in the console")] = "",
+    commune: Annotated[str | None, typer.Option(help="Commune code a social worker works in")] = None,
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input")
     ] = False,
@@ -33,7 +34,8 @@ def create_user(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with unit_of_work() as db:
         user = service.create_user(
-            db, username, password, role.value, department.value if department else None, full_name
+            db, username, password, role.value, department.value if department else None, full_name,
+            commune_code=commune,
         )
     console.print(f"Created {user.username} ({user.role}).")
 

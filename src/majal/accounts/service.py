@@ -50,6 +50,7 @@ def create_user(
     department: str | None = None,
     full_name: str = "",
     actor: str = "cli",
+    commune_code: str | None = None,
 ) -> User:
     username = username.strip().lower()
     _check_new_user(username, password, role, department)
@@ -61,6 +62,7 @@ def create_user(
         password_hash=hash_password(password),
         role=role,
         department=department if role == Role.agent else None,
+        commune_code=(commune_code or "").strip()[:32] or None,
     )
     db.add(user)
     db.flush()

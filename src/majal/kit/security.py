@@ -26,6 +26,7 @@ class Role(StrEnum):
     agent = "agent"
     social_worker = "social_worker"
     inspector = "inspector"
+    programme_officer = "programme_officer"
 
 
 class Department(StrEnum):
@@ -43,6 +44,7 @@ ROLE_LABELS = {
     Role.agent: N_("Department agent"),
     Role.social_worker: N_("Social worker"),
     Role.inspector: N_("Inspector"),
+    Role.programme_officer: N_("Programme officer"),
 }
 
 DEPARTMENT_LABELS = {

@@ -27,6 +27,7 @@ from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, format_number, gettext
 from majal.registry import batch, data, evaluation, programmes, scoring, synth
 from majal.registry import sql as sql_engine
+from majal.registry.labels import CATEGORY_LABELS, PROGRAMME_NAMES
 
 app = typer.Typer(
     help="Social registry: synthetic populations, the socio-economic index (PMT), eligibility and ASD amounts.",
@@ -34,13 +35,7 @@ app = typer.Typer(
 )
 
 MAX_SYNTH_HOUSEHOLDS = 20_000_000
-CATEGORY_LABELS = {
-    programmes.CATEGORY_YOUNG_OR_SCHOOLED: N_("under 6, or at school"),
-    programmes.CATEGORY_NOT_SCHOOLED: N_("6 or older, not at school"),
-    programmes.CATEGORY_WIDOW: N_("child of a widow without a pension"),
-}
 MILIEU_LABELS = {"urban": N_("urban"), "rural": N_("rural")}
-PROGRAMME_NAMES = {"amo_tadamon": N_("AMO Tadamon"), "asd": N_("Direct social support (ASD)")}
 
 
 class FileFormat(StrEnum):
@@ -332,7 +327,7 @@ def _print_evaluation(reports: list[evaluation.TargetingReport], version: str, d
 # --- entitlement ---------------------------------------------------------------------------------------------------
 
 
-def _read_household_json(file: Path) -> tuple[pl.DataFrame, pl.DataFrame, data.Sources]:
+def _read_household_json(file: Path) -> tuple[dict[str, Any], list[dict[str, Any]], data.Sources]:
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -350,10 +345,8 @@ def _read_household_json(file: Path) -> tuple[pl.DataFrame, pl.DataFrame, data.S
         raise data.RegistryFileError(
             N_("Expected {\"household\": {…}, \"members\": [{…}, …]} with the fields of the import format."),
             where=str(file))
-    members = [{"household_id": household.get("household_id"), **member} for member in members]
     sources = data.Sources(households=f"{file.name} household", members=f"{file.name} members")
-    return (data.records_frame([household], data.HOUSEHOLD_COLUMNS),
-            data.records_frame(members, data.MEMBER_COLUMNS), sources)
+    return household, members, sources
 
 
 @app.command("entitlement")
@@ -366,39 +359,19 @@ def entitlement_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print the breakdown as JSON")] = False,
 ) -> None:
     """Score one household, decide each programme and show how its ASD amount is made, line by line."""
+    from majal.registry import service
+
     with _refusals():
         day = _reference(year, as_of)
         the_model, the_rules = _model(model), _rules(rules)
-        households, members, sources = _read_household_json(file)
-        version = the_model.at(day)
-        population = data.prepare(households, members, as_of=day, sources=sources)
-        scores = scoring.score_population(population, version, explain=3)
-        decisions = programmes.decide(population, scores.get_column("score"), the_rules, as_of=day)
-        table = the_rules.table_at(day)
-        household_id = int(population.households.get_column("household_id")[0])
-        eligible = bool(decisions.get_column("asd_eligible")[0])
-        detail = programmes.breakdown(population, household_id, table, eligible=eligible)
-        row = scores.row(0, named=True) | decisions.row(0, named=True)
+        household, members, sources = _read_household_json(file)
+        row, detail = service.entitlement(household, members, day, model=the_model, rules=the_rules,
+                                          sources=sources)
         if json_output:
-            sys.stdout.write(json.dumps(_breakdown_json(row, detail, day), ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(json.dumps(service.entitlement_json(row, detail, day), ensure_ascii=False, indent=2)
+                             + "\n")
             return
-        _print_breakdown(row, detail, day, table.max_children)
-
-
-def _breakdown_json(row: dict[str, Any], detail: programmes.AsdBreakdown, day: date) -> dict[str, Any]:
-    return {
-        "household_id": row["household_id"], "reference_date": day.isoformat(), "score": row["score"],
-        "model_version": row["model_version"],
-        "drivers": [{"group": row[f"driver_{k}"], "effect": row[f"driver_{k}_effect"]} for k in range(1, 4)
-                    if f"driver_{k}" in row],
-        "programmes": {p: {"eligible": row[f"{p}_eligible"], "rule": row[f"{p}_rule"]}
-                       for p in programmes.PROGRAMMES},
-        "asd": {
-            "table": detail.table, "eligible": detail.eligible, "widow_without_pension": detail.widow,
-            "children": [line.__dict__ for line in detail.children], "children_total": detail.children_total,
-            "floor_applied": detail.floor_applied, "monthly": detail.monthly, "birth_grant": detail.birth_grant,
-        },
-    }
+        _print_breakdown(row, detail, day, the_rules.table_at(day).max_children)
 
 
 def _yes(value: bool) -> str:
@@ -439,6 +412,35 @@ def _print_breakdown(row: dict[str, Any], detail: programmes.AsdBreakdown, day: 
              grant=format_number(detail.birth_grant)))
     else:
         _say(gettext("Not eligible for ASD: no amount is paid."))
+
+
+# --- import into the database --------------------------------------------------------------------------------------
+
+
+@app.command("import")
+def import_command(
+    folder: Annotated[Path, typer.Argument(help="A population folder in the import format (households, members)")],
+    as_of: AsOfOption = None,
+    commune: Annotated[str | None, typer.Option("--commune", help="Commune code for households that name none")] = None,
+) -> None:
+    """Add a population to the registry database: checked whole first (a bad row refuses everything, naming the
+    file, row and field), then written with each household's computed score and decisions."""
+    import time
+
+    from majal.kit.cli import settings, unit_of_work
+    from majal.registry import service
+
+    started = time.perf_counter()
+    with _refusals():
+        day = _reference(None, as_of)
+        files = data.read_population(folder)
+    with _progress() as progress, unit_of_work() as db:
+        task = progress.add_task(gettext("Importing"), total=4)
+        result = service.import_population(db, files, secret=settings().resolved_secret_key, actor="cli", as_of=day,
+                                           commune=commune, on_step=lambda _step: progress.advance(task))
+    _say(gettext("%(households)s households and %(members)s members imported and scored in %(seconds)s s.",
+                 households=format_number(result.households), members=format_number(result.members),
+                 seconds=f"{time.perf_counter() - started:.1f}"))
 
 
 # --- sql -----------------------------------------------------------------------------------------------------------
