@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from majal.cli import app
 from majal.lighting import service
-from tests.lighting.test_inventory import cli_env  # noqa: F401 - fixture
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "smart-data-models"
 COMMON_URL = "https://smart-data-models.github.io/data-models/common-schema.json"
@@ -78,7 +77,7 @@ def test_bad_queries_are_refused(client, inventory) -> None:
     assert client.get("/ngsi-ld/v1/entities", params={"type": "Streetlight", "limit": 5000}).status_code == 422
 
 
-def test_cli_export_writes_the_same_entities(cli_env, client, inventory, tmp_path) -> None:  # noqa: F811
+def test_cli_export_writes_the_same_entities(cli_env, client, inventory, tmp_path) -> None:
     out = tmp_path / "lighting.jsonld"
     result = CliRunner().invoke(app, ["lighting", "export", "--format", "ngsi-ld", "--output", str(out)])
     assert result.exit_code == 0, result.output
