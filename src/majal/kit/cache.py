@@ -53,6 +53,7 @@ class AnswerCache:
         self._entries: OrderedDict[Hashable, Answer] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
+        self._stripes = [threading.Lock() for _ in range(64)]
         self._confirmed: tuple[float, int, Hashable] | None = None  # when, local writes then, data version
 
     def recent(self, key: Hashable) -> Answer | None:
@@ -71,6 +72,11 @@ class AnswerCache:
     def confirm(self, writes: int, version: Hashable) -> None:
         """Record `version`, read from the database after this process had made `writes` writes."""
         self._confirmed = (time.monotonic(), writes, version)
+
+    def computing(self, key: Hashable) -> threading.Lock:
+        """Held while an answer for `key` is made: clients asking for it meanwhile wait for that one answer instead
+        of each making their own (when a popular answer expires, every polling client misses at once)."""
+        return self._stripes[hash(key) % len(self._stripes)]
 
     def get(self, key: Hashable, version: Hashable) -> Answer | None:
         with self._lock:

@@ -172,7 +172,8 @@ def _search_answer(sessions: sessionmaker[Session], answers: AnswerCache, key: t
         writes = answers.writes()
         version = service.data_version(db)
         answers.confirm(writes, version)
-        return answers.get(key, version) or answers.put(key, version, _search_body(db, key[0], query))
+        with answers.computing(key):
+            return answers.get(key, version) or answers.put(key, version, _search_body(db, key[0], query))
 
 
 def _search_body(db: Session, fmt: str, query: RequestQuery) -> bytes:
