@@ -29,7 +29,12 @@ def test_recent_answers_need_a_version_confirmed_lately_and_no_write_since() -> 
     cache.confirm(cache.writes(), 7)
     assert cache.recent("q").body == b"answer"
     time.sleep(0.25)
-    assert cache.recent("q") is None  # others may have written meanwhile
+    assert cache.recent("q") is None  # others may have written meanwhile: this caller confirms the version ...
+    assert cache.recent("q").body == b"answer"  # ... while the next ones go on with the version confirmed last
+    time.sleep(0.2)
+    assert cache.recent("q") is None  # but not for longer than another `recheck`
+    cache.confirm(cache.writes(), 8)
+    assert cache.recent("q") is None  # the data changed: the answer must be made again
 
 
 def test_a_write_between_reading_the_version_and_confirming_it_is_not_missed() -> None:

@@ -2,10 +2,10 @@
 
 An answer is stored with the version of the data it was computed from (e.g. the latest id and change time of the
 rows it reads). Looking the version up costs a database round trip, so it is confirmed at most once every `recheck`
-seconds; in between, answers are served from memory without touching the database. A write committed by this
-process (see `note_write`) forces the next look-up to confirm again, so its own writes show at once; writes by other
-processes (another worker, the CLI) show within `recheck` seconds. Answers also expire after `ttl` seconds, for the
-ones that depend on the clock (such as "the last 90 days").
+seconds, by one caller while the others go on; in between, answers are served from memory without touching the
+database. A write committed by this process (see `note_write`) forces the next look-up to confirm again, so its own
+writes show at once; writes by other processes (another worker, the CLI) show within two `recheck` periods. Answers
+also expire after `ttl` seconds, for the ones that depend on the clock (such as "the last 90 days").
 
 Each answer keeps its gzip encoding (made once, on the first client that asks) and an ETag, so polling clients get
 `304 Not Modified` and compressed answers cost no CPU after the first."""
@@ -55,14 +55,23 @@ class AnswerCache:
         self._lock = threading.Lock()
         self._stripes = [threading.Lock() for _ in range(64)]
         self._confirmed: tuple[float, int, Hashable] | None = None  # when, local writes then, data version
+        self._rechecking = False  # a caller was sent to confirm the version again
 
     def recent(self, key: Hashable) -> Answer | None:
-        """The answer for `key` when the data version was confirmed lately; None means: confirm, then `get`."""
+        """The answer for `key` when the data version was confirmed lately; None means: confirm, then `get`.
+
+        Past `recheck` seconds one caller is sent to confirm the version while the others go on with the one
+        confirmed last (for up to another `recheck`), so that polling clients do not all query at once."""
         confirmed = self._confirmed
         if confirmed is None or confirmed[1] != _writes[self.topic]:
             return None
-        if time.monotonic() - confirmed[0] > self.recheck:
-            return None
+        age = time.monotonic() - confirmed[0]
+        if age > self.recheck:
+            with self._lock:
+                first = not self._rechecking
+                self._rechecking = True
+            if first or age > 2 * self.recheck:
+                return None
         return self.get(key, confirmed[2])
 
     def writes(self) -> int:
@@ -72,6 +81,7 @@ class AnswerCache:
     def confirm(self, writes: int, version: Hashable) -> None:
         """Record `version`, read from the database after this process had made `writes` writes."""
         self._confirmed = (time.monotonic(), writes, version)
+        self._rechecking = False
 
     def computing(self, key: Hashable) -> threading.Lock:
         """Held while an answer for `key` is made: clients asking for it meanwhile wait for that one answer instead
