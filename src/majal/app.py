@@ -23,6 +23,7 @@ from majal.kit.openapi import describe_errors
 from majal.kit.validation import translated_validation_errors
 from majal.kit.web import PACKAGE_DIR, BodyLimitMiddleware, WebShellMiddleware, render, template_environment
 from majal.registry import api as registry_api
+from majal.registry import matching_api, matching_pages
 from majal.registry import pages as registry_pages
 from majal.requests import api as open311_api
 from majal.requests import dashboard as request_dashboard
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
     for router in (web_pages.router, account_pages.router, territory_api.router, open311_api.router,
                    request_dashboard.router, request_pages.router,  # dashboard before /console/requests/{id}
-                   registry_api.router, registry_pages.router):
+                   registry_api.router, registry_pages.router, matching_api.router, matching_pages.router):
         app.include_router(router)
     describe_errors(app)
     _install_error_handlers(app)
