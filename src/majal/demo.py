@@ -18,6 +18,7 @@ from majal.kit.cli import console
 from majal.kit.security import Department, Role, new_token
 from majal.migrate import upgrade
 from majal.registry import demo as registry_demo
+from majal.registry import matching_demo
 from majal.requests import demo as requests_demo
 from majal.requests import service as requests
 from majal.territory import service as territory
@@ -76,7 +77,8 @@ def _service_requests(db: Session, settings: Settings) -> bool:
     return True
 
 
-STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, registry_demo.households]
+STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, registry_demo.households,
+                                                    matching_demo.matched_list]
 
 
 def build(settings: Settings) -> dict[str, str]:
