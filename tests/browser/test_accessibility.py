@@ -24,7 +24,8 @@ PHONE_WIDTH = 360
 CITIZEN_PAGE_BUDGET = 100 * 1024
 TILE_REQUEST = re.compile(r"/tile|\{z\}|/\d+/\d+/\d+\.png")
 # Values for path parameters, so every page route can be visited; a new parameter name must be added here.
-PATH_EXAMPLES: dict[str, str] = {"request_id": "1", "household_id": "1"}  # the demo has requests and households
+# the demo has requests, households and matched pairs
+PATH_EXAMPLES: dict[str, str] = {"request_id": "1", "household_id": "1", "pair_id": "1"}
 # Third-party widgets whose inner markup we do not write: checked by their authors, excluded from axe here.
 THIRD_PARTY = {"/docs": ["#swagger-ui"]}
 EXTRA_PAGES = {"/no-such-page": Audience.citizen}  # the 404 page

@@ -131,7 +131,7 @@ def test_a_bad_list_is_refused_whole_naming_row_and_field(sessions, content: str
 
 def test_a_list_in_two_encodings_and_a_second_list_of_the_same_name_are_refused(sessions) -> None:
     mixed = "id,first_name,last_name,birth_date,sex,commune,national_id\nr1,فاطمة,B,,,,\n".encode() + \
-        "r2,".encode() + "يوسف".encode("windows-1256") + b",C,,,,\n"
+        b"r2," + "يوسف".encode("windows-1256") + b",C,,,,\n"
     with sessions() as db, pytest.raises(MajalError, match="Row 3, column first_name"):
         matching.import_list(db, mixed, name="Mixed", commune="BERKANE", secret=SECRET, actor="test")
     with sessions.begin() as db:
@@ -376,3 +376,29 @@ def test_the_api_queue_decision_and_undo(client: TestClient, sessions, matched) 
     assert client.get("/api/v1/registry/matches").json()["total"] == 0
     sign_in(client, "agent")
     assert client.get("/api/v1/registry/matches").status_code == 403
+
+
+def matching_records(db: Session) -> dict[str, int]:
+    """For the authorization matrix: in BERKANE and in OUJDA, a list person paired with the member of household 1
+    (BERKANE) or 2 (OUJDA), waiting for review, and a merge. Written directly: no run needed to check who may call."""
+    made: dict[str, int] = {}
+    for commune, household_id in (("BERKANE", 1), ("OUJDA", 2)):
+        found = PersonList(name="matrix", commune=commune, persons=1, imported_by="test")
+        db.add(found)
+        db.flush()
+        listed = ListPerson(list_id=found.id, external_id="x", row=2, first_name="Ali", last_name="Ali")
+        db.add(listed)
+        run = MatchRun(commune=commune, records=2, compared=1, linked=0, queued=1, seconds=0.0, actor="test")
+        db.add(run)
+        db.flush()
+        member = member_id(db, household_id)
+        pair = MatchPair(run_id=run.id, commune=commune, left_member_id=member, right_person_id=listed.id,
+                         probability=0.5, evidence="model", reason="uncertain_pair", status="review")
+        db.add(pair)
+        db.flush()
+        merge = Merge(pair_id=pair.id, person_id=listed.id, into_member_id=member, actor="test",
+                      before={"person": matching._snapshot(listed), "survivor": {"member": member}})
+        db.add(merge)
+        db.flush()
+        made |= {f"{commune.lower()}_pair": pair.id, f"{commune.lower()}_merge": merge.id}
+    return made
