@@ -402,3 +402,12 @@ def matching_records(db: Session) -> dict[str, int]:
         db.flush()
         made |= {f"{commune.lower()}_pair": pair.id, f"{commune.lower()}_merge": merge.id}
     return made
+
+
+def test_the_queue_filters_as_the_form_sends_them(client: TestClient, matched) -> None:
+    sign_in(client, "social")
+    sent = client.get("/console/registry/matching", params={"status": "all", "reason": "", "list_id": "",
+                                                             "min_probability": ""})
+    assert sent.status_code == 200 and "Abdelrahman" in sent.text and "Fatimazahra" in sent.text
+    odd = client.get("/console/registry/matching", params={"status": "nonsense", "min_probability": "2"})
+    assert odd.status_code == 200

@@ -4,6 +4,7 @@ decision, undoing a merge, and starting a run."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -31,19 +32,37 @@ def _words() -> dict[str, Any]:
 def queue_page(request: Request, db: DB, user: Annotated[User, Depends(current_user)],
                status: Annotated[str, Query(max_length=20)] = "review",
                reason: Annotated[str, Query(max_length=20)] = "",
-               list_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-               min_probability: Annotated[float | None, Query(ge=0, le=1)] = None,
-               offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-               error: str | None = None, status_code: int = 200) -> Response:
+               list_id: Annotated[str, Query(max_length=20)] = "",
+               min_probability: Annotated[str, Query(max_length=20)] = "",
+               offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
+    """The filters come from a form whose "all" is an empty value: a value that is not one counts as no filter."""
+    return _queue_page(request, db, user, status=status, reason=reason,
+                       list_id=int(list_id) if list_id.isdigit() else None,
+                       min_probability=_probability(min_probability), offset=offset)
+
+
+def _probability(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0.0 <= value <= 1.0 else None
+
+
+def _queue_page(request: Request, db: DB, user: User, *, status: str = "review", reason: str = "",
+                list_id: int | None = None, min_probability: float | None = None, offset: int = 0,
+                error: str | None = None, status_code: int = 200) -> Response:
     chosen_status = status if status in matching.STATUSES else None
     chosen_reason = reason if reason in matching.REASONS else None
     found = matching.queue(db, user, status=chosen_status, reason=chosen_reason, list_id=list_id,
                            min_probability=min_probability, offset=offset, ip=client_of(request))
+    filters = {"status": chosen_status or "all", "reason": chosen_reason or "", "list_id": list_id or "",
+               "min_probability": "" if min_probability is None else min_probability}
     return render(request, "registry/matching_queue.html", {
         "queue": found, "runs": matching.runs(db, user), "error": error, "offset": offset,
-        "page_size": matching.QUEUE_PAGE, "commune": matching.scope(user),
-        "filters": {"status": chosen_status or "", "reason": chosen_reason or "", "list_id": list_id,
-                    "min_probability": min_probability},
+        "page_size": matching.QUEUE_PAGE, "commune": matching.scope(user), "filters": filters,
+        "previous": urlencode({**filters, "offset": max(offset - matching.QUEUE_PAGE, 0)}),
+        "next": urlencode({**filters, "offset": offset + matching.QUEUE_PAGE}),
         "statuses": matching.STATUSES, "reasons": matching.REASONS, **_words(),
     }, status_code=status_code)
 
@@ -60,7 +79,7 @@ def run(request: Request, db: DB, user: Annotated[User, Depends(current_user)], 
     except MajalError as refused:
         if refused.status_code in (401, 403):
             raise
-        return queue_page(request, db, user, error=refused.translated(), status_code=refused.status_code)
+        return _queue_page(request, db, user, error=refused.translated(), status_code=refused.status_code)
     return RedirectResponse(MATCHING, status_code=303)
 
 
