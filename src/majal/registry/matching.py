@@ -203,13 +203,7 @@ def run_matching(db: Session, commune: str, *, actor: str, limit: int | None = N
                    actor=actor)
     db.add(run)
     db.flush()
-    links: list[MatchPair] = []
-    for row in resolution.pairs.to_pylist():
-        if row["decision"] == "match" and (row["id_l"][0] == "p" or row["id_r"][0] == "p"):
-            pair = _new_pair(db, run, found, row["id_l"], row["id_r"], row["match_probability"], "match", "linked",
-                             known)
-            if pair is not None:
-                links.append(pair)
+    # the queue first: the pairs waiting for a person come before those the run settled
     for row in resolution.review.to_pylist():
         left, right, reason = row["id_l"], row["id_r"], row["reason"]
         if reason == "uncertain_pair" and left[0] == right[0] == "m":
@@ -221,6 +215,13 @@ def run_matching(db: Session, commune: str, *, actor: str, limit: int | None = N
                 reason = "two_households"
         if _new_pair(db, run, found, left, right, row["match_probability"], reason, "review", known) is not None:
             run.queued += 1
+    links: list[MatchPair] = []
+    for row in resolution.pairs.to_pylist():
+        if row["decision"] == "match" and (row["id_l"][0] == "p" or row["id_r"][0] == "p"):
+            pair = _new_pair(db, run, found, row["id_l"], row["id_r"], row["match_probability"], "match", "linked",
+                             known)
+            if pair is not None:
+                links.append(pair)
     db.flush()
     merged = 0
     for pair in links:
