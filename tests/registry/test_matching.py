@@ -187,6 +187,9 @@ def test_one_person_in_two_households_is_flagged(sessions, staff) -> None:
         duplicate = member_id(db, 50)  # the second registration of Youssef El Idrissi
         assert flagged and all(p.status == "review" for p in flagged)
         assert all(duplicate in (p.left_member_id, p.right_member_id) for p in flagged)
+        merges = count(db, Merge)
+        matching.decide(db, user(db, "social"), flagged[0].id, "same", "registered twice: correct household 50")
+        assert flagged[0].status == "same" and count(db, Merge) == merges  # recorded; members are not merged
 
 
 # --- decisions and undo --------------------------------------------------------------------------------------------

@@ -319,14 +319,15 @@ def _restore(person: ListPerson, snapshot: dict[str, Any]) -> None:
 
 def _merge(db: Session, pair: MatchPair, actor: str, reason: str) -> Merge | None:
     """Merge the pair's list person into the survivor: the member, else the earlier list person. The survivor, when a
-    list person, takes the fields it lacked. None when the two already stand for the same person."""
+    list person, takes the fields it lacked. None when the two already stand for the same person, or for two
+    registry members (two registrations of one person are corrected on the households, not merged here)."""
     roots = [_root(db, side) if isinstance(side, ListPerson) else side for side in (
         _side(db, pair.left_person_id, pair.left_member_id), _side(db, pair.right_person_id, pair.right_member_id))]
     if type(roots[0]) is type(roots[1]) and roots[0].id == roots[1].id:
         return None
     persons = sorted((root for root in roots if isinstance(root, ListPerson)), key=lambda p: p.id)
     if not persons:
-        raise Conflict(N_("Two registry members cannot be merged: correct their households instead."))
+        return None  # one person registered twice: the decision is recorded, the households are corrected by hand
     members = [root for root in roots if isinstance(root, Member)]
     merged = persons[-1]
     survivor: ListPerson | Member = members[0] if members else persons[0]
