@@ -124,6 +124,7 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("GET", "/api/v1/registry/matches/{pair_id}"): per_commune_pair(),
     ("POST", "/api/v1/registry/matches/{pair_id}/decision"): per_commune_pair(),
     ("POST", "/api/v1/registry/merges/{merge_id}/undo"): per_commune_pair("merge"),
+    ("POST", "/api/v1/registry/entitlement"): REGISTRY_STAFF | OFFICERS,
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",

@@ -156,3 +156,30 @@ def test_the_officer_dashboard_shows_targeting_as_chart_and_table_and_runs_cycle
     cycles = client.get("/api/v1/registry/cycles").json()
     assert cycles[0]["status"] == "paid" and cycles[0]["comparator"] == "<="
     assert client.get("/console/registry/households/1").status_code == 403  # officers do not read households
+
+
+def test_the_entitlement_api_gives_the_breakdown_the_command_prints(client: TestClient, staff) -> None:
+    from tests.registry.builders import child, household, member
+
+    body = {"household": household(household_id=42, rooms=1, dwelling="rudimentary"),
+            "members": [member(household_id=42, birth_date="1980-01-01"),
+                        member(household_id=42, relation="spouse", sex="F", birth_date="1984-01-01"),
+                        child(42, "2019-03-01", schooling="none"), child(42, "2012-05-05")],
+            "year": 2026}
+    for record in body["members"]:
+        record["birth_date"] = str(record["birth_date"])
+    assert client.post("/api/v1/registry/entitlement", json=body).status_code == 401
+    sign_in(client, "manager")
+    assert client.post("/api/v1/registry/entitlement", json=body).status_code == 403
+    client.cookies.clear()
+    sign_in(client, "officer")
+    answer = client.post("/api/v1/registry/entitlement", json=body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["reference_date"] == "2026-12-31" and result["household_id"] == 42
+    assert [line["rank"] for line in result["asd"]["children"]] == [1, 2]
+    if result["asd"]["eligible"]:
+        assert result["asd"]["monthly"] == max(500, sum(line["base"] for line in result["asd"]["children"]))
+    body["members"][0]["idcs"] = "12"
+    refused = client.post("/api/v1/registry/entitlement", json=body)
+    assert refused.status_code == 400 and "idcs" in refused.json()["detail"]

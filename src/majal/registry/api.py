@@ -3,6 +3,7 @@ evaluation and the cycles for programme officers, and index reviews for househol
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -14,11 +15,13 @@ from majal.kit.errors import MajalError
 from majal.kit.i18n import current_language
 from majal.kit.openapi import error_responses
 from majal.kit.web import DB
-from majal.registry import service
+from majal.registry import programmes, service
 from majal.registry.models import Score
 from majal.registry.schemas import (
     CycleOut,
     DueListOut,
+    EntitlementIn,
+    EntitlementOut,
     HouseholdOut,
     ReviewIn,
     ReviewOut,
@@ -105,3 +108,18 @@ def open_review(request: Request, db: DB, body: ReviewIn) -> Any:
     except MajalError as refused:  # answered, not raised: the attempt must still count against the limit
         return JSONResponse({"detail": refused.translated(), "code": refused.code}, status_code=refused.status_code)
     return {"review_id": review.id, "status": review.status}
+
+
+def calculator_user(user: Annotated[User, Depends(current_user)]) -> User:
+    """Checked as a dependency, so that a caller without the role is refused before the body is read."""
+    service.check_calculator(user)
+    return user
+
+
+@router.post("/entitlement", response_model=EntitlementOut, responses=error_responses(400, 401, 403))
+def entitlement(body: EntitlementIn, _user: Annotated[User, Depends(calculator_user)]) -> dict[str, Any]:
+    """Score one household given in the import format, decide each programme and break its ASD amount down, line by
+    line (what `majal registry entitlement FILE.json` prints). Nothing is stored or read from the registry."""
+    day = body.as_of or (programmes.year_reference_date(body.year) if body.year else date.today())
+    row, detail = service.entitlement(body.household, body.members, day)
+    return service.entitlement_json(row, detail, day)

@@ -327,7 +327,7 @@ def _print_evaluation(reports: list[evaluation.TargetingReport], version: str, d
 # --- entitlement ---------------------------------------------------------------------------------------------------
 
 
-def _read_household_json(file: Path) -> tuple[pl.DataFrame, pl.DataFrame, data.Sources]:
+def _read_household_json(file: Path) -> tuple[dict[str, Any], list[dict[str, Any]], data.Sources]:
     try:
         document = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -345,10 +345,8 @@ def _read_household_json(file: Path) -> tuple[pl.DataFrame, pl.DataFrame, data.S
         raise data.RegistryFileError(
             N_("Expected {\"household\": {…}, \"members\": [{…}, …]} with the fields of the import format."),
             where=str(file))
-    members = [{"household_id": household.get("household_id"), **member} for member in members]
     sources = data.Sources(households=f"{file.name} household", members=f"{file.name} members")
-    return (data.records_frame([household], data.HOUSEHOLD_COLUMNS),
-            data.records_frame(members, data.MEMBER_COLUMNS), sources)
+    return household, members, sources
 
 
 @app.command("entitlement")
@@ -361,39 +359,19 @@ def entitlement_command(
     json_output: Annotated[bool, typer.Option("--json", help="Print the breakdown as JSON")] = False,
 ) -> None:
     """Score one household, decide each programme and show how its ASD amount is made, line by line."""
+    from majal.registry import service
+
     with _refusals():
         day = _reference(year, as_of)
         the_model, the_rules = _model(model), _rules(rules)
-        households, members, sources = _read_household_json(file)
-        version = the_model.at(day)
-        population = data.prepare(households, members, as_of=day, sources=sources)
-        scores = scoring.score_population(population, version, explain=3)
-        decisions = programmes.decide(population, scores.get_column("score"), the_rules, as_of=day)
-        table = the_rules.table_at(day)
-        household_id = int(population.households.get_column("household_id")[0])
-        eligible = bool(decisions.get_column("asd_eligible")[0])
-        detail = programmes.breakdown(population, household_id, table, eligible=eligible)
-        row = scores.row(0, named=True) | decisions.row(0, named=True)
+        household, members, sources = _read_household_json(file)
+        row, detail = service.entitlement(household, members, day, model=the_model, rules=the_rules,
+                                          sources=sources)
         if json_output:
-            sys.stdout.write(json.dumps(_breakdown_json(row, detail, day), ensure_ascii=False, indent=2) + "\n")
+            sys.stdout.write(json.dumps(service.entitlement_json(row, detail, day), ensure_ascii=False, indent=2)
+                             + "\n")
             return
-        _print_breakdown(row, detail, day, table.max_children)
-
-
-def _breakdown_json(row: dict[str, Any], detail: programmes.AsdBreakdown, day: date) -> dict[str, Any]:
-    return {
-        "household_id": row["household_id"], "reference_date": day.isoformat(), "score": row["score"],
-        "model_version": row["model_version"],
-        "drivers": [{"group": row[f"driver_{k}"], "effect": row[f"driver_{k}_effect"]} for k in range(1, 4)
-                    if f"driver_{k}" in row],
-        "programmes": {p: {"eligible": row[f"{p}_eligible"], "rule": row[f"{p}_rule"]}
-                       for p in programmes.PROGRAMMES},
-        "asd": {
-            "table": detail.table, "eligible": detail.eligible, "widow_without_pension": detail.widow,
-            "children": [line.__dict__ for line in detail.children], "children_total": detail.children_total,
-            "floor_applied": detail.floor_applied, "monthly": detail.monthly, "birth_grant": detail.birth_grant,
-        },
-    }
+        _print_breakdown(row, detail, day, the_rules.table_at(day).max_children)
 
 
 def _yes(value: bool) -> str:

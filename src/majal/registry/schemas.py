@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -125,6 +126,55 @@ class ReviewIn(BaseModel):
 class ReviewOut(BaseModel):
     review_id: int
     status: str
+
+
+class EntitlementIn(BaseModel):
+    household: dict[str, Any] = Field(description="The household's fields in the import format",
+                                      examples=[{"household_id": 42, "milieu": "rural", "region": "MA-08"}])
+    members: list[dict[str, Any]] = Field(max_length=60, description="Its members' fields in the import format")
+    year: int | None = Field(default=None, ge=2000, le=2100, description="Rules of this year (reference 31 Dec)")
+    as_of: date | None = Field(default=None, description="Reference date (overrides year; default today)")
+
+
+class ChildLineOut(BaseModel):
+    rank: int
+    age: int
+    category: str
+    counted: bool
+    base: float
+    disability_supplement: float
+    birth_grant: float
+
+
+class AsdOut(BaseModel):
+    table: str
+    eligible: bool
+    widow_without_pension: bool
+    children: list[ChildLineOut]
+    children_total: float
+    floor_applied: bool
+    monthly: float
+    birth_grant: float
+
+
+class ProgrammeDecisionOut(BaseModel):
+    eligible: bool
+    rule: str = Field(description="Rule version, comparator and threshold")
+
+
+class EntitlementDriverOut(BaseModel):
+    group: str
+    effect: float
+
+
+class EntitlementOut(BaseModel):
+    household_id: int
+    reference_date: date
+    score: float
+    model_version: str
+    drivers: list[EntitlementDriverOut]
+    programmes: dict[str, ProgrammeDecisionOut]
+    asd: AsdOut
 
 
 # --- matching ------------------------------------------------------------------------------------------------------

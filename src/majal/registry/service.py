@@ -362,6 +362,12 @@ def check_registry_staff(user: User) -> None:
         raise Forbidden(N_("Your role does not give access to this page."))
 
 
+def check_calculator(user: User) -> None:
+    """The entitlement calculator is for the registry's staff: social workers and programme officers."""
+    if not may_see_households(user) and user.role not in OFFICER_ROLES:
+        raise Forbidden(N_("Your role does not give access to this page."))
+
+
 def check_officer(user: User) -> None:
     if user.role != Role.admin and user.role not in OFFICER_ROLES:
         raise Forbidden(N_("Your role does not give access to this page."))
@@ -839,6 +845,44 @@ def advance_cycle(db: Session, user: User, cycle_id: int, to: str) -> Cycle:
 def cycles(db: Session, user: User) -> list[Cycle]:
     check_officer(user)
     return repository.cycles(db)
+
+
+# --- one household's entitlement, from its data alone ---------------------------------------------------------------
+
+
+def entitlement(household: dict[str, Any], members: list[dict[str, Any]], day: date, *,
+                model: scoring.Model | None = None, rules: programmes.Rules | None = None,
+                sources: data.Sources | None = None) -> tuple[dict[str, Any], programmes.AsdBreakdown]:
+    """Score one household given in the import format (JSON records), decide each programme and break its ASD amount
+    down line by line. Nothing is read from or written to the registry."""
+    model, rules = model or scoring.default_model(), rules or programmes.default_rules()
+    members = [{"household_id": household.get("household_id"), **member} for member in members]
+    version = model.at(day)
+    population = data.prepare(data.records_frame([household], data.HOUSEHOLD_COLUMNS),
+                              data.records_frame(members, data.MEMBER_COLUMNS), as_of=day,
+                              sources=sources or data.Sources("household", "members"))
+    scores = scoring.score_population(population, version, explain=EXPLAIN)
+    decisions = programmes.decide(population, scores.get_column("score"), rules, as_of=day)
+    household_id = int(population.households.get_column("household_id")[0])
+    detail = programmes.breakdown(population, household_id, rules.table_at(day),
+                                  eligible=bool(decisions.get_column("asd_eligible")[0]))
+    return scores.row(0, named=True) | decisions.row(0, named=True), detail
+
+
+def entitlement_json(row: dict[str, Any], detail: programmes.AsdBreakdown, day: date) -> dict[str, Any]:
+    return {
+        "household_id": row["household_id"], "reference_date": day.isoformat(), "score": row["score"],
+        "model_version": row["model_version"],
+        "drivers": [{"group": row[f"driver_{k}"], "effect": row[f"driver_{k}_effect"]} for k in range(1, 4)
+                    if f"driver_{k}" in row],
+        "programmes": {p: {"eligible": row[f"{p}_eligible"], "rule": row[f"{p}_rule"]}
+                       for p in programmes.PROGRAMMES},
+        "asd": {
+            "table": detail.table, "eligible": detail.eligible, "widow_without_pension": detail.widow,
+            "children": [line.__dict__ for line in detail.children], "children_total": detail.children_total,
+            "floor_applied": detail.floor_applied, "monthly": detail.monthly, "birth_grant": detail.birth_grant,
+        },
+    }
 
 
 # --- targeting evaluation ------------------------------------------------------------------------------------------
