@@ -121,10 +121,6 @@ def _check_lengths(rows: list[dict[str, Any]]) -> None:
                                  column=column, limit=MAX_NAME)
 
 
-def person_lists(db: Session, user: User) -> list[PersonList]:
-    return repository.person_lists(db, scope(user))
-
-
 # --- a matching run ------------------------------------------------------------------------------------------------
 
 
