@@ -61,6 +61,7 @@ def _queue_page(request: Request, db: DB, user: User, *, status: str = "review",
     return render(request, "registry/matching_queue.html", {
         "queue": found, "runs": matching.runs(db, user), "error": error, "offset": offset,
         "page_size": matching.QUEUE_PAGE, "commune": matching.scope(user), "filters": filters,
+        "run_limit": matching.WEB_RUN_LIMIT,
         "previous": urlencode({**filters, "offset": max(offset - matching.QUEUE_PAGE, 0)}),
         "next": urlencode({**filters, "offset": offset + matching.QUEUE_PAGE}),
         "statuses": matching.STATUSES, "reasons": matching.REASONS, **_words(),
