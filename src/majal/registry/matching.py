@@ -94,14 +94,15 @@ def import_list(db: Session, content: bytes, *, name: str, commune: str, secret:
     found = PersonList(name=name, commune=commune, source=source[:200], persons=len(rows), imported_by=actor)
     db.add(found)
     db.flush()
-    for index, row in enumerate(rows):
-        idcs, cnie = dedup.national_id_kind(row["national_id"])
-        given = idcs or cnie
+    identifiers = [dedup.national_id_kind(row["national_id"]) for row in rows]
+    given = [idcs or cnie for idcs, cnie in identifiers]
+    sealed = iter(crypto.seal_texts(secret, NATIONAL_ID_PURPOSE, [value for value in given if value]))
+    for index, (row, (idcs, cnie)) in enumerate(zip(rows, identifiers, strict=True)):
         db.add(ListPerson(
             list_id=found.id, external_id=row["id"], row=index + 2, first_name=row["first_name"],
             last_name=row["last_name"], birth_date=date.fromisoformat(row["birth_date"]) if row["birth_date"] else None,
-            sex=dedup._sex(row["sex"]), commune=row["commune"][:MAX_NAME],
-            national_id_sealed=crypto.seal_texts(secret, NATIONAL_ID_PURPOSE, [given])[0] if given else None,
+            sex=dedup.sex_code(row["sex"]), commune=row["commune"],
+            national_id_sealed=next(sealed) if given[index] else None,
             idcs_digest=idcs_digest(secret, idcs) if idcs else None,
             cnie_digest=cnie_digest(secret, cnie) if cnie else None))
     db.flush()
