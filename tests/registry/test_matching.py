@@ -413,3 +413,11 @@ def test_the_queue_filters_as_the_form_sends_them(client: TestClient, matched) -
     assert sent.status_code == 200 and "Abdelrahman" in sent.text and "Fatimazahra" in sent.text
     odd = client.get("/console/registry/matching", params={"status": "nonsense", "min_probability": "2"})
     assert odd.status_code == 200
+
+
+def test_numbers_beyond_the_database_integers_are_not_found(client: TestClient, matched) -> None:
+    sign_in(client, "officer")
+    huge = 2**31
+    assert client.get(f"/console/registry/matching/pairs/{huge}").status_code == 404
+    assert client.get(f"/api/v1/registry/matches/{huge}").status_code == 422
+    assert client.get("/console/registry/matching", params={"list_id": str(huge)}).status_code == 200

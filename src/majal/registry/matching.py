@@ -50,6 +50,7 @@ STATUS_LABELS = {
     "different": N_("decided: different people"),
 }
 MAX_NAME = 100
+MAX_ROW_ID = 2**31 - 1  # the largest integer primary key PostgreSQL holds: beyond it, no such record
 MAX_ID = 64
 SNAPSHOT_FIELDS = ("birth_date", "sex", "national_id_sealed", "idcs_digest", "cnie_digest", "merged_into_member_id",
                    "merged_into_person_id")
@@ -376,12 +377,9 @@ def decide(db: Session, user: User, pair_id: int, decision: str, reason: str, ip
 def undo_merge(db: Session, user: User, merge_id: int, reason: str, ip: str | None = None) -> Merge:
     """Restore both records of a merge exactly as they were; the merge stays in the history, marked undone, and its
     pair goes back to the review queue. Later merges of the same records must be undone first."""
-    found = repository.merge(db, merge_id)
-    if found is None:
-        raise NotFound(N_("No merge has this number."))
+    found = merge_for(db, user, merge_id)
     person = _side(db, found.person_id, None)
     assert isinstance(person, ListPerson)
-    _check_person(db, user, person)
     reason = reason.strip()
     if not reason:
         raise MajalError(N_("Say why: the decision is recorded."), where="reason")
@@ -414,7 +412,7 @@ def _check_person(db: Session, user: User, person: ListPerson) -> None:
 
 def pair_for(db: Session, user: User, pair_id: int) -> MatchPair:
     scope(user)
-    pair = repository.match_pair(db, pair_id)
+    pair = repository.match_pair(db, pair_id) if 0 < pair_id <= MAX_ROW_ID else None
     if pair is None:
         raise NotFound(N_("No pair has this number."))
     check_commune(user, pair.commune)
@@ -545,7 +543,7 @@ def runs(db: Session, user: User) -> list[MatchRun]:
 def merge_for(db: Session, user: User, merge_id: int) -> Merge:
     """A merge the user may see (its list person is of their commune)."""
     scope(user)
-    found = repository.merge(db, merge_id)
+    found = repository.merge(db, merge_id) if 0 < merge_id <= MAX_ROW_ID else None
     if found is None:
         raise NotFound(N_("No merge has this number."))
     person = _side(db, found.person_id, None)

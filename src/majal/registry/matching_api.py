@@ -17,19 +17,19 @@ from majal.registry.models import MatchPair, Merge
 from majal.registry.schemas import DecisionIn, MatchPairDetailOut, MatchPairOut, MatchQueueOut, MergeOut, UndoIn
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
-PairId = Annotated[int, Path(ge=1, le=2**62)]
+RowId = Annotated[int, Path(ge=1, le=matching.MAX_ROW_ID)]  # integer primary keys: 32 bits on PostgreSQL
 
 
 def _ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def allowed_pair(db: DB, pair_id: PairId, user: Annotated[User, Depends(current_user)]) -> MatchPair:
+def allowed_pair(db: DB, pair_id: RowId, user: Annotated[User, Depends(current_user)]) -> MatchPair:
     """The pair, if the caller may see it: checked before the body is read, so a refusal is a refusal."""
     return matching.pair_for(db, user, pair_id)
 
 
-def allowed_merge(db: DB, merge_id: PairId, user: Annotated[User, Depends(current_user)]) -> Merge:
+def allowed_merge(db: DB, merge_id: RowId, user: Annotated[User, Depends(current_user)]) -> Merge:
     return matching.merge_for(db, user, merge_id)
 
 
@@ -57,7 +57,7 @@ def queue(request: Request, db: DB, user: Annotated[User, Depends(current_user)]
           status: Annotated[str | None, Query(max_length=20, description="review (default), linked, same, "
                                               "different; empty for all")] = "review",
           reason: Annotated[str | None, Query(max_length=20)] = None,
-          list_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+          list_id: Annotated[int | None, Query(ge=1, le=matching.MAX_ROW_ID)] = None,
           min_probability: Annotated[float | None, Query(ge=0, le=1)] = None,
           offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
           limit: Annotated[int, Query(ge=1, le=500)] = matching.QUEUE_PAGE) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def queue_page(request: Request, db: DB, user: Annotated[User, Depends(current_u
                offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
     """The filters come from a form whose "all" is an empty value: a value that is not one counts as no filter."""
     return _queue_page(request, db, user, status=status, reason=reason,
-                       list_id=int(list_id) if list_id.isdigit() else None,
+                       list_id=int(list_id) if list_id.isdigit() and int(list_id) <= matching.MAX_ROW_ID else None,
                        min_probability=_probability(min_probability), offset=offset)
 
 
