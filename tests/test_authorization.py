@@ -17,6 +17,7 @@ from majal.accounts import service
 from majal.requests import service as requests
 from majal.requests.schemas import Submission
 from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
+from tests.registry.test_matching import matching_records
 from tests.routes import endpoints
 
 IDENTITIES = ("anonymous", "admin", "manager", "agent", "social", "inspector", "officer", "api_key")
@@ -46,10 +47,16 @@ class Case:
 OWN_HOUSEHOLD = frozenset({"admin", "social"})
 REGISTRY_STAFF = frozenset({"admin", "social"})
 OFFICERS = frozenset({"admin", "officer"})
+MATCHING_STAFF = frozenset({"admin", "social", "officer"})  # programme officers see every commune's pairs
 
 
 def per_commune() -> tuple[Case, ...]:
     return (Case({"household_id": "berkane"}, OWN_HOUSEHOLD), Case({"household_id": "oujda"}, frozenset({"admin"})))
+
+
+def per_commune_pair(name: str = "pair") -> tuple[Case, ...]:
+    return (Case({f"{name}_id": f"berkane_{name}"}, MATCHING_STAFF),
+            Case({f"{name}_id": f"oujda_{name}"}, MATCHING_STAFF - {"social"}))
 
 
 def per_department(allowed_lighting: frozenset[str] = LIGHTING_QUEUE,
@@ -133,13 +140,23 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("GET", "/api/v1/registry/targeting"): OFFICERS,
     ("GET", "/api/v1/registry/cycles"): OFFICERS,
     ("POST", "/api/v1/registry/reviews"): EVERYONE,
+    ("GET", "/console/registry/matching"): MATCHING_STAFF,
+    ("POST", "/console/registry/matching/run"): MATCHING_STAFF,
+    ("GET", "/console/registry/matching/pairs/{pair_id:int}"): per_commune_pair(),
+    ("POST", "/console/registry/matching/pairs/{pair_id:int}/decide"): per_commune_pair(),
+    ("POST", "/console/registry/matching/merges/{merge_id:int}/undo"): per_commune_pair("merge"),
+    ("GET", "/api/v1/registry/matches"): MATCHING_STAFF,
+    ("GET", "/api/v1/registry/matches/{pair_id}"): per_commune_pair(),
+    ("POST", "/api/v1/registry/matches/{pair_id}/decision"): per_commune_pair(),
+    ("POST", "/api/v1/registry/merges/{merge_id}/undo"): per_commune_pair("merge"),
     ("POST", "/api/v1/registry/entitlement"): REGISTRY_STAFF | OFFICERS,
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",
         "request_id": "lighting", "name": "0" * 32, "size": "display", "plan_id": "999999", "route_id": "999999",
         "container_id": "999999", "cabinet_id": "1", "work_order_id": "1", "household_id": "berkane",
-        "review_id": "berkane_review", "cycle_id": "cycle"}
+        "review_id": "berkane_review", "cycle_id": "cycle", "pair_id": "berkane_pair",
+        "merge_id": "berkane_merge"}
 QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"}, "/console/registry/find": {"number": "1"},
          "/ngsi-ld/v1/entities": {"type": "Streetlight"}}
 FORM = {("POST", "/login"): {"username": "manager", "password": TEST_PASSWORD}}
@@ -169,6 +186,7 @@ def records(sessions: sessionmaker[Session], demo_territory) -> dict[str, str]:
                                               ("roads", "POTHOLE", {"size": ["small"]}))
         }
         made |= registry_records(db)
+        made |= matching_records(db)
     return {name: str(value) for name, value in made.items()}
 
 

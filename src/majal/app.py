@@ -26,6 +26,7 @@ from majal.kit.web import PACKAGE_DIR, BodyLimitMiddleware, WebShellMiddleware, 
 from majal.lighting import api as lighting_api
 from majal.lighting import pages as lighting_pages
 from majal.registry import api as registry_api
+from majal.registry import matching_api, matching_pages
 from majal.registry import pages as registry_pages
 from majal.requests import api as open311_api
 from majal.requests import dashboard as request_dashboard
@@ -69,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    request_dashboard.router, request_pages.router,  # dashboard before /console/requests/{id}
                    cleanliness_api.router, cleanliness_pages.router,
                    lighting_api.router, lighting_pages.router,
-                   registry_api.router, registry_pages.router):
+                   registry_api.router, registry_pages.router, matching_api.router, matching_pages.router):
         app.include_router(router)
     describe_errors(app)
     _install_error_handlers(app)

@@ -21,6 +21,7 @@ from majal.kit.security import Department, Role, new_token
 from majal.lighting import service as lighting
 from majal.migrate import upgrade
 from majal.registry import demo as registry_demo
+from majal.registry import matching_demo
 from majal.requests import demo as requests_demo
 from majal.requests import service as requests
 from majal.territory import service as territory
@@ -95,7 +96,7 @@ def _lighting(db: Session, _settings: Settings) -> bool:
 
 
 STEPS: list[Callable[[Session, Settings], bool]] = [_territory, _service_requests, _waste_collection, _lighting,
-                                                    registry_demo.households]
+                                                    registry_demo.households, matching_demo.matched_list]
 
 
 def build(settings: Settings) -> dict[str, str]:

@@ -27,7 +27,8 @@ TILE_REQUEST = re.compile(r"/tile|\{z\}|/\d+/\d+/\d+\.png")
 PATH_EXAMPLES: dict[str, str] = {"request_id": "1",  # the demo commune has a year of requests
                                  "plan_id": "1", "route_id": "1",  # and today's collection plan
                                  "cabinet_id": "1",  # ... and its public lighting
-                                 "household_id": "1"}  # ... and its social registry
+                                 "household_id": "1",  # ... and its social registry
+                                 "pair_id": "1"}  # ... with its matched lists
 # Third-party widgets whose inner markup we do not write: checked by their authors, excluded from axe here.
 THIRD_PARTY = {"/docs": ["#swagger-ui"]}
 EXTRA_PAGES = {"/no-such-page": Audience.citizen}  # the 404 page

@@ -480,3 +480,10 @@ from majal.registry.dedup_cli import dedup_command, synth_persons_command  # noq
 
 app.command("dedup")(dedup_command)
 app.command("synth-persons")(synth_persons_command)
+
+# --- person lists and matching in the database (majal.registry.matching_cli) ------------------------------------------
+
+from majal.registry.matching_cli import lists_app, match_command  # noqa: E402
+
+app.add_typer(lists_app, name="lists")
+app.command("match")(match_command)

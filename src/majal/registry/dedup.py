@@ -362,6 +362,11 @@ def _sex(value: str | None) -> str | None:
     return _SEX.get((value or "").strip().casefold())
 
 
+def sex_code(value: str | None) -> str | None:
+    """M or F from the ways lists write it (M/F, H, male/female, homme/femme, ذكر/أنثى); None when empty or unknown."""
+    return _sex(value)
+
+
 def _folded(value: str | None) -> str | None:
     return (value or "").strip().casefold() or None
 

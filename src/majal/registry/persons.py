@@ -13,12 +13,13 @@ and national identifiers (IDCS, CNIE) on some records, always right when present
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pyarrow as pa
 
-__all__ = ["COLUMNS", "RATES", "synthesize"]
+__all__ = ["COLUMNS", "RATES", "Name", "misspelled", "name_members", "spelled", "synthesize", "wrong_date"]
 
 # How often each record departs from the person's true details (transliteration variants come on top: a third of
 # the records are in Arabic script, the others in one of the name's Latin spellings).
@@ -632,3 +633,48 @@ def synthesize(n: int, seed: int = 0) -> pa.Table:
     columns = {name: [values[i] for i in order] for name, values in columns.items() if name != "id"}
     ids: list[str | None] = [f"P{i + 1:07d}" for i in range(len(order))]
     return pa.table({"id": ids, **{name: columns[name] for name in COLUMNS[1:]}, "person_id": columns["person_id"]})
+
+
+# --- names for registered persons, and the ways lists write them (the registry's demo) -----------------------------
+
+Name = _Name
+
+
+def name_members(sexes: Sequence[str], households: Sequence[int], seed: int) -> list[tuple[Name, Name]]:
+    """A given and a family name for each registered person, from the same frequency tables: one family name per
+    household (the first person's), given names by sex, never twice in one household."""
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by seed; nothing secret
+    male, male_w = _table(_MALE)
+    female, female_w = _table(_FEMALE)
+    family, family_w = _family_table()
+    names: list[tuple[Name, Name]] = []
+    surname: dict[int, Name] = {}
+    given: dict[int, set[str]] = {}
+    for sex, household in zip(sexes, households, strict=True):
+        last = surname.setdefault(household, rng.choices(family, family_w)[0])
+        table, weights = (male, male_w) if sex == "M" else (female, female_w)
+        taken = given.setdefault(household, set())
+        first = rng.choices(table, weights)[0]
+        for _ in range(20):
+            if first.latin[0] not in taken:
+                break
+            first = rng.choices(table, weights)[0]
+        taken.add(first.latin[0])
+        names.append((first, last))
+    return names
+
+
+def spelled(name: Name, rng: random.Random, arabic: bool, canonical: bool = False) -> str:
+    """The name in Arabic script or one of its Latin spellings; `canonical`: the first (the civil-status one)."""
+    if canonical:
+        return name.arabic[0] if arabic else name.latin[0]
+    return _spelling(name, rng, arabic)
+
+
+def misspelled(text: str, rng: random.Random) -> str:
+    return _typo(text, rng)
+
+
+def wrong_date(true: date, rng: random.Random) -> str:
+    """One of the usual date errors: day and month swapped, the year only, a year off, a digit mistyped."""
+    return _date_error(true, rng)
