@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, gettext
@@ -160,29 +160,29 @@ def _geojson_rows(text: str) -> Iterator[Row]:
         yield Row(FEATURE_ROW, number, {**feature["properties"], "lon": coordinates[0], "lat": coordinates[1]})
 
 
+Parsed = TypeVar("Parsed")
 OPTIONAL = frozenset({"dimmable", "installed_on", "name", "programme", "contracted_power_kw", "location_category"})
 
 
 def parse_streetlights(rows: Iterable[Row]) -> list[StreetlightRecord]:
-    records, seen = [], dict[str, int]()
-    for row in rows:
-        record = _streetlight(row)
-        if record.pole_number in seen:
-            raise row.problem("pole_number", N_("The pole number %(pole)s already appears in row %(first)s."),
-                              pole=record.pole_number, first=seen[record.pole_number])
-        seen[record.pole_number] = row.number
-        records.append(record)
-    return records
+    return _each_once(rows, _streetlight, "pole_number", "pole",
+                      N_("The pole number %(pole)s already appears in row %(first)s."))
 
 
 def parse_cabinets(rows: Iterable[Row]) -> list[CabinetRecord]:
+    return _each_once(rows, _cabinet, "code", "code", N_("The cabinet code %(code)s already appears in row %(first)s."))
+
+
+def _each_once(rows: Iterable[Row], parse: Callable[[Row], Parsed], key: str, placeholder: str,
+               repeated: str) -> list[Parsed]:
+    """Parse every row, refusing the second row that repeats `key` (the message names the first)."""
     records, seen = [], dict[str, int]()
     for row in rows:
-        record = _cabinet(row)
-        if record.code in seen:
-            raise row.problem("code", N_("The cabinet code %(code)s already appears in row %(first)s."),
-                              code=record.code, first=seen[record.code])
-        seen[record.code] = row.number
+        record = parse(row)
+        value = getattr(record, key)
+        if value in seen:
+            raise row.problem(key, repeated, first=seen[value], **{placeholder: value})
+        seen[value] = row.number
         records.append(record)
     return records
 
