@@ -84,6 +84,16 @@ def test_csrf_token_of_another_browser_is_refused(app: FastAPI, staff: dict, ses
     assert count(sessions, UserSession) == 0
 
 
+def test_the_form_token_cookie_comes_with_the_first_form_and_replaces_a_malformed_one(app: FastAPI) -> None:
+    with TestClient(app) as client:
+        assert "majal_csrf" not in client.get("/api/v1/territory/districts").headers.get("set-cookie", "")
+        client.cookies.set("majal_csrf", "x" * 200)  # longer than any token: never used as a seed
+        assert "set-cookie" not in client.get("/healthz").headers  # no page with a form: nothing to replace it with
+        answer = client.get("/login")
+        seed = answer.cookies.get("majal_csrf")
+        assert seed and len(seed) <= 128 and seed != "None"
+
+
 def test_repeated_failures_lock_the_account_for_a_while(client: TestClient, staff: dict, settings) -> None:
     token = csrf_from(client)
     for _attempt in range(settings.login_max_failures):

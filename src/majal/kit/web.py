@@ -231,9 +231,9 @@ class WebShellMiddleware:
                 cookies = Response()
                 if requested in i18n.LANGUAGES:
                     cookies.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax", secure=secure)
-                if request.state.browser_token != browser_token:  # a page handed out its first form token
-                    cookies.set_cookie(BROWSER_COOKIE, request.state.browser_token, httponly=True, samesite="lax",
-                                       secure=secure)
+                made = request.state.browser_token
+                if made is not None and made != browser_token:  # a page handed out this browser's first form token
+                    cookies.set_cookie(BROWSER_COOKIE, made, httponly=True, samesite="lax", secure=secure)
                 for value in cookies.headers.getlist("set-cookie"):
                     headers.append("set-cookie", value)
                 headers["Content-Language"] = lang
