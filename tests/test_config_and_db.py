@@ -24,7 +24,8 @@ from majal.models import metadata
 from majal.territory.models import District
 
 POSTGRES_URL = os.environ.get("MAJAL_TEST_POSTGRES_URL")
-SCRATCH_DATABASE = "majal_test_migrations"
+# Named after the test database, so suites on separate test databases never share the scratch one.
+SCRATCH_DATABASE = f"{make_url(POSTGRES_URL).database}_migrations" if POSTGRES_URL else "majal_test_migrations"
 # PostGIS keeps its own table in `public`; it belongs to the extension, not to Majal's schema.
 EXTENSION_TABLES = frozenset({"spatial_ref_sys"})
 # Created by the migration on PostgreSQL only (a GiST index has no SQLite equivalent), so not declared on the model.
