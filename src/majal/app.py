@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.reads = make_sessionmaker(engine, write=False)
     app.state.secret_key = settings.resolved_secret_key
     app.state.templates = template_environment()
     app.state.answers = open311_api.answer_cache()

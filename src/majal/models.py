@@ -3,7 +3,7 @@
 from majal.accounts import models as accounts_models
 from majal.cleanliness import models as cleanliness_models
 from majal.db import Base
-from majal.kit import audit, outbox, ratelimit
+from majal.kit import audit, idempotency, outbox, ratelimit
 from majal.lighting import models as lighting_models
 from majal.registry import models as registry_models
 from majal.requests import models as requests_models
@@ -15,6 +15,7 @@ __all__ = [
     "accounts_models",
     "audit",
     "cleanliness_models",
+    "idempotency",
     "lighting_models",
     "metadata",
     "outbox",

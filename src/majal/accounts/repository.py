@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from majal.accounts.models import ApiKey, LoginAttempt, User, UserSession
@@ -38,3 +38,15 @@ def api_key_by_digest(db: Session, key_digest: str) -> ApiKey | None:
 
 def api_key_by_name(db: Session, name: str) -> ApiKey | None:
     return db.scalar(select(ApiKey).where(ApiKey.name == name))
+
+
+def touch_session(db: Session, session_id: int, now: datetime, unless_since: datetime) -> None:
+    """Mark a session seen, unless a parallel request just did (then nothing waits and nothing changes)."""
+    db.execute(update(UserSession).where(UserSession.id == session_id, UserSession.last_seen_at < unless_since)
+               .values(last_seen_at=now))
+
+
+def touch_api_key(db: Session, key_id: int, now: datetime, unless_since: datetime) -> None:
+    db.execute(update(ApiKey).where(ApiKey.id == key_id,
+                                    or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < unless_since))
+               .values(last_used_at=now))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from majal.accounts import repository
 from majal.accounts.models import ApiKey, LoginAttempt, User, UserSession
+from majal.db import write_apart
 from majal.kit import audit
 from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, MajalError, TooManyRequests, Unauthorized
@@ -32,6 +33,7 @@ SESSION_EXPIRED = N_("Your session has expired. Please sign in again.")
 SIGN_IN_REQUIRED = N_("Please sign in to continue.")
 BAD_CREDENTIALS = N_("Wrong username or password.")
 IP_FAILURE_FACTOR = 4  # an office behind one address gets more room than a single account
+TOUCH_EVERY = timedelta(minutes=1)  # how stale "last seen" / "last used" may be
 
 
 @dataclass(frozen=True)
@@ -145,8 +147,9 @@ def session_user(db: Session, token: str, policy: LoginPolicy) -> User:
     now = utcnow()
     if now >= _aware(found.expires_at) or now - _aware(found.last_seen_at) > policy.idle:
         raise Unauthorized(SESSION_EXPIRED)
-    if now - _aware(found.last_seen_at) > timedelta(minutes=1):
-        found.last_seen_at = now  # only once a minute, so reading pages does not write on every request
+    if now - _aware(found.last_seen_at) > TOUCH_EVERY:  # once a minute, apart: a page view takes no row lock
+        session_id = found.id
+        write_apart(db, lambda apart: repository.touch_session(apart, session_id, now, now - TOUCH_EVERY))
     return found.user
 
 
@@ -178,8 +181,10 @@ def api_key_for(db: Session, key: str) -> ApiKey:
     if found is None or found.revoked_at is not None:
         raise Unauthorized(N_("Unknown or revoked API key."))
     now = utcnow()
-    if found.last_used_at is None or now - _aware(found.last_used_at) > timedelta(minutes=1):
-        found.last_used_at = now
+    if found.last_used_at is None or now - _aware(found.last_used_at) > TOUCH_EVERY:
+        # Apart from the caller's transaction: integrations sharing one key must not queue on its row.
+        key_id = found.id
+        write_apart(db, lambda apart: repository.touch_api_key(apart, key_id, now, now - TOUCH_EVERY))
     return found
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from majal.db import Base
+from majal.db import Base, write_apart, writes
 
 
 def utcnow() -> datetime:
@@ -37,14 +37,20 @@ def record(
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
 ) -> None:
-    """Write an audit event in the caller's transaction, so the event and the change stand or fall together."""
-    session.add(
-        AuditEvent(
-            actor=actor[:120],
-            action=action,
-            object_type=object_type,
-            object_id=None if object_id is None else str(object_id)[:120],
-            detail=detail,
-            ip=ip,
-        )
+    """Write an audit event in the caller's transaction, so the event and the change stand or fall together.
+
+    The audit of a read (a GET's transaction, which writes nothing else) is written at once in a transaction of its
+    own: a read transaction must not turn into a write one."""
+    event = AuditEvent(
+        actor=actor[:120],
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id)[:120],
+        detail=detail,
+        ip=ip,
+        at=utcnow(),
     )
+    if writes(session):
+        session.add(event)
+    else:
+        write_apart(session, lambda apart: apart.add(event))

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import FormData, MutableHeaders
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -102,6 +102,12 @@ def request_csrf_token(request: Request) -> str:
     return csrf_token(request.app.state.secret_key, request.state.browser_token)
 
 
+async def form_data(request: Request) -> FormData:
+    """Dependency: the parsed form (read once; Starlette keeps it on the request). Parsing awaits the body, which
+    lets the route itself be a plain `def` that runs its database work in the thread pool."""
+    return await request.form()
+
+
 async def verify_csrf(request: Request) -> None:
     """Dependency for every state-changing form or cookie-authenticated call."""
     submitted = request.headers.get(CSRF_HEADER)
@@ -110,6 +116,13 @@ async def verify_csrf(request: Request) -> None:
     ):
         value = (await request.form()).get(CSRF_FIELD)
         submitted = value if isinstance(value, str) else None
+    check_csrf(request, submitted)
+
+
+def check_csrf(request: Request, submitted: str | None = None) -> None:
+    """The CSRF check itself, on the token given (by default the X-CSRF-Token header of a JSON call)."""
+    if submitted is None:
+        submitted = request.headers.get(CSRF_HEADER)
     if not csrf_valid(request.app.state.secret_key, request.cookies.get(BROWSER_COOKIE), submitted):
         raise Forbidden(
             N_("This form has expired or did not come from this site. Reload the page and try again.")
@@ -117,8 +130,12 @@ async def verify_csrf(request: Request) -> None:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on any error."""
-    with request.app.state.sessions.begin() as session:
+    """One transaction per request: committed when the route returns, rolled back on any error.
+
+    A POST (PUT, PATCH, DELETE) gets a write transaction, anything else a read one (see majal.db): on SQLite a writer
+    takes the one write lock before it reads, and a reader never waits for it."""
+    state = request.app.state
+    with (state.sessions if request.method in UNSAFE_METHODS else state.reads).begin() as session:
         yield session
 
 

@@ -6,17 +6,19 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import orjson
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import FormData
 
 from majal.accounts import service as accounts
+from majal.kit import idempotency
 from majal.kit.cache import Answer, AnswerCache
 from majal.kit.errors import Unauthorized
 from majal.kit.i18n import N_, current_language, gettext, localized_name
 from majal.kit.security import DEPARTMENT_LABELS, Department
-from majal.kit.web import DB, cached_response
+from majal.kit.web import DB, cached_response, form_data
 from majal.requests import open311, service
 from majal.requests.models import CACHE_TOPIC, Service, ServiceAttribute, ServiceRequest
 from majal.requests.schemas import (
@@ -52,6 +54,10 @@ router = APIRouter(prefix=PREFIX, tags=["open311"], responses=ERRORS)
 
 # {fmt} is checked by check_format (unknown formats answer the spec's 404); the schema names the two it knows.
 Format = Annotated[str, Path(description="json or xml", json_schema_extra={"enum": list(open311.FORMATS)})]
+IdempotencyKey = Annotated[str | None, Header(
+    alias=idempotency.KEY_HEADER, max_length=idempotency.MAX_KEY_LENGTH,
+    description="Any unique text of the client's (a UUID): a retry with the same key gets the first answer again "
+                "and files nothing (kept 24 hours)")]
 REQUEST_FORM = {
     "requestBody": {
         "required": True,
@@ -117,27 +123,35 @@ def service_definition(db: DB, service_code: str, fmt: Format, jurisdiction_id: 
 @router.post("/requests.{fmt}", status_code=201, responses={201: {"model": list[CreatedOut],
                                                                   "content": {"application/xml": {}}}},
              summary="Create a service request (form-encoded; api_key required)", openapi_extra=REQUEST_FORM)
-async def create_request(request: Request, db: DB, fmt: Format) -> Response:
+def create_request(request: Request, db: DB, fmt: Format, form: Annotated[FormData, Depends(form_data)],
+                   idempotency_key: IdempotencyKey = None) -> Response:
     check_format(fmt)
-    form = await request.form()
-    fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
+    items = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
+    fields = dict(items)
     check_jurisdiction(db, fields.get("jurisdiction_id"))
     key = _api_key(db, fields.get("api_key") or request.headers.get("x-api-key") or "")
+    secret = request.app.state.secret_key
+    claimed = None
+    if idempotency_key is not None:  # a retry gets the first answer again, and files nothing
+        asked = idempotency.fingerprint((name, value) for name, value in items if name != "api_key")
+        claimed = idempotency.claim(db, secret, f"open311:{key.id}", idempotency_key, asked)
+        if claimed.replay is not None:
+            return claimed.replay
     submission = Submission(
         service_code=fields.get("service_code", "").strip(), description=fields.get("description", ""),
         lat=fields.get("lat", "").strip(), long=fields.get("long", "").strip(),
         address_string=fields.get("address_string", ""), address_id=fields.get("address_id", ""),
         media_url=fields.get("media_url", ""),
-        attributes=open311.raw_attributes((k, v) for k, v in form.multi_items() if isinstance(v, str)),
+        attributes=open311.raw_attributes(items),
         contact=Contact(**{name: fields.get(name, "") for name in Contact.__dataclass_fields__ if name != "lang"},
                         lang=current_language()),
     )
-    created = service.submit(db, submission, request.app.state.secret_key, source="open311",
-                             actor=f"api:{key.name}", api_key_id=key.id)
+    created = service.submit(db, submission, secret, source="open311", actor=f"api:{key.name}", api_key_id=key.id)
     record = {"service_request_id": str(created.id), "token": created.token,
               "service_notice": gettext(N_("Your tracking code is %(code)s."), code=created.tracking_code),
               "account_id": submission.contact.account_id or None}
-    return answer(fmt, "service_requests", "request", [record], status_code=201)
+    response = answer(fmt, "service_requests", "request", [record], status_code=201)
+    return claimed.keep(response) if claimed is not None else response
 
 
 def _api_key(db: DB, key: str) -> Any:
@@ -160,7 +174,7 @@ async def search_requests(request: Request, fmt: Format, service_request_id: str
     if answer is None:
         query = RequestQuery(ids=_ids(service_request_id), service_codes=_list(service_code),
                              statuses=_list(status), start=start_date, end=end_date)
-        answer = await run_in_threadpool(_search_answer, request.app.state.sessions, answers, key, query,
+        answer = await run_in_threadpool(_search_answer, request.app.state.reads, answers, key, query,
                                          jurisdiction_id)
     return cached_response(request, answer, f"application/{fmt}")
 

@@ -7,13 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from majal.accounts.deps import current_user, optional_user
 from majal.accounts.models import User
+from majal.kit import idempotency
 from majal.kit.errors import MajalError
 from majal.kit.i18n import current_language, gettext, localized_name
-from majal.kit.security import DEPARTMENT_LABELS, Department
-from majal.kit.web import DB, Audience, render, verify_csrf
+from majal.kit.security import DEPARTMENT_LABELS, Department, new_token
+from majal.kit.web import DB, Audience, form_data, render, verify_csrf
 from majal.requests import open311, photos, service
 from majal.requests.models import ServiceRequest
 from majal.requests.schemas import Contact, QueueFilters, Submission
@@ -49,6 +51,7 @@ def report_form(request: Request, db: DB) -> Response:
 def _report_page(request: Request, db: DB, values: dict[str, Any], error: str | None = None,
                  nearby: list[ServiceRequest] | None = None, status_code: int = 200) -> Response:
     current = territory.overview(db)
+    values = {**values, "form_id": values.get("form_id") or new_token(16)}
     return render(request, "requests/report.html", {
         "groups": catalogue(db), "districts": current.districts, "commune": current.commune, "values": values,
         "error": error, "nearby": nearby or [], "max_photo_mb": photos.MAX_BYTES // 2**20,
@@ -56,18 +59,20 @@ def _report_page(request: Request, db: DB, values: dict[str, Any], error: str | 
 
 
 @router.post("/report", dependencies=[Depends(verify_csrf)])
-async def report(
-    request: Request, db: DB, service_code: ReportForm = "", description: ReportForm = "", lat: ReportForm = "",
-    lon: ReportForm = "", district: ReportForm = "", address: ReportForm = "", name: ReportForm = "",
-    email: ReportForm = "", phone: ReportForm = "", confirm_new: ReportForm = "", photo: UploadFile | None = None,
+def report(
+    request: Request, db: DB, form: Annotated[FormData, Depends(form_data)], service_code: ReportForm = "",
+    description: ReportForm = "", lat: ReportForm = "", lon: ReportForm = "", district: ReportForm = "",
+    address: ReportForm = "", name: ReportForm = "", email: ReportForm = "", phone: ReportForm = "",
+    confirm_new: ReportForm = "", form_id: ReportForm = "", photo: UploadFile | None = None,
 ) -> Response:
-    form = await request.form()
     answers = _answers(form.multi_items(), service_code)
     values = {"service_code": service_code, "description": description, "lat": lat, "lon": lon,
               "district": district, "address": address, "name": name, "email": email, "phone": phone,
-              "attributes": {f"{service_code}.{code}": given for code, given in answers.items()}}
+              "form_id": form_id, "attributes": {f"{service_code}.{code}": given for code, given in answers.items()}}
     try:
-        processed = photos.process(await _read_upload(photo)) if photo is not None and photo.filename else None
+        # Read at most one byte past the limit: enough to refuse an oversized photo without holding all of it.
+        upload = photo.file.read(photos.MAX_BYTES + 1) if photo is not None and photo.filename else None
+        processed = photos.process(upload) if upload is not None else None
         if not confirm_new and lat and lon:
             similar = _nearby(db, service_code, lat, lon)
             if similar:
@@ -77,11 +82,27 @@ async def report(
             address_string=address, attributes=answers, contact=Contact(first_name=name, email=email, phone=phone,
                                                     lang=current_language()),
         )
-        created = service.report(db, request.app.state.secret_key, submission, processed, media_dir(request),
-                                 client_of(request))
+        with db.begin_nested():  # a refusal below leaves nothing behind, not even the form's claim
+            claimed = _claim_form(request, db, form_id, form.multi_items())
+            if claimed is not None and claimed.replay is not None:  # sent twice: the first report's page
+                return claimed.replay
+            created = service.report(db, request.app.state.secret_key, submission, processed, media_dir(request),
+                                     client_of(request), request.app.state.settings.reports_per_hour)
+            done = RedirectResponse(f"/requests/{created.id}?new=1", status_code=303)
+            return claimed.keep(done) if claimed is not None else done
     except MajalError as refused:  # raised before anything is written
         return _report_page(request, db, values, error=refused.translated(), status_code=refused.status_code)
-    return RedirectResponse(f"/requests/{created.id}?new=1", status_code=303)
+
+
+def _claim_form(request: Request, db: DB, form_id: str, items: list[tuple[str, Any]]) -> idempotency.Claim | None:
+    """The report form carries a one-time id: the same form sent again (a double tap, a retry after a timeout)
+    files nothing more. The id counts only with this browser's token, so it cannot be replayed from elsewhere."""
+    if not form_id or request.state.browser_token is None:
+        return None
+    asked = idempotency.fingerprint((name, value) for name, value in items
+                                    if isinstance(value, str) and name not in ("csrf_token", "confirm_new"))
+    return idempotency.claim(db, request.app.state.secret_key, "portal",
+                             f"{request.state.browser_token}:{form_id}", asked)
 
 
 def _answers(items: list[tuple[str, Any]], service_code: str) -> dict[str, list[str]]:
@@ -90,11 +111,6 @@ def _answers(items: list[tuple[str, Any]], service_code: str) -> dict[str, list[
     picked = [(f"attribute{name[len(prefix):]}", value) for name, value in items
               if isinstance(value, str) and name.startswith(prefix)]
     return open311.raw_attributes(picked)
-
-
-async def _read_upload(upload: UploadFile) -> bytes:
-    """Read at most one byte past the limit: enough to refuse an oversized photo without holding all of it."""
-    return await upload.read(photos.MAX_BYTES + 1)
 
 
 def _nearby(db: DB, service_code: str, lat: str, lon: str) -> list[ServiceRequest]:

@@ -435,9 +435,9 @@ RATE_WINDOW = timedelta(hours=1)
 
 
 def report(db: Session, secret: str, submission: Submission, photo: ProcessedPhoto | None, media_dir: Path,
-           client: str) -> ServiceRequest:
+           client: str, per_hour: int = REPORTS_PER_HOUR) -> ServiceRequest:
     """A citizen's report from the portal: rate-limited per connection, photo stored without its metadata."""
-    ratelimit.check(db, secret, "report", client, REPORTS_PER_HOUR, RATE_WINDOW)
+    ratelimit.check(db, secret, "report", client, per_hour, RATE_WINDOW)
     created = submit(db, submission, secret, source="web", actor="citizen")
     if photo is not None:
         attach_photo(db, created, photo, media_dir)
