@@ -37,7 +37,7 @@ SERVICE = "NOT_SWEPT"  # no required question
 POINT = {"lat": str(BERKANE_CENTRE[1]), "long": str(BERKANE_CENTRE[0])}  # inside the demo territory
 PASSWORD = "correct horse battery"
 RETRIES = 3
-STATUS_CYCLE = ("in_progress", "resolved")  # resolved -> in_progress again: a staff member can go on for ever
+STATUS_CYCLE = ("in_progress", "resolved")  # and back: a staff member can go on for ever
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Load:
     samples: list[Sample] = field(default_factory=list)
     acknowledged: dict[str, str] = field(default_factory=dict)  # marker -> kind, for writes the client was told of
     sent: Counter[str] = field(default_factory=Counter)  # marker -> times sent (retries included)
-    unanswered: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)  # marker -> send it again
+    unanswered: dict[str, Post] = field(default_factory=dict)  # marker -> the POST, to send it again
     started: float = field(default_factory=time.perf_counter)
     finished: float = 0.0
     killed_at: float | None = None
@@ -129,6 +129,53 @@ def client(url: str) -> httpx2.AsyncClient:
 # --- the writers --------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Post:
+    """One create, exactly as its client sends it, so the client can send it again after a lost answer."""
+
+    kind: str
+    marker: str
+    path: str
+    data: dict[str, str]
+    headers: dict[str, str]
+    cookies: dict[str, str]
+    multipart: bool = False
+
+    def created(self, response: httpx2.Response) -> bool:
+        if self.multipart:  # the portal: 303 to the new request's page
+            return response.status_code == 303 and bool(CREATED.match(response.headers.get("location", "")))
+        return response.status_code == 201 and bool(response.json()[0].get("service_request_id"))
+
+
+async def send(load: Load, http: httpx2.AsyncClient, post: Post) -> None:
+    """Send `post`; without an answer it stays in `load.unanswered`, to be sent again."""
+    load.sent[post.marker] += 1
+    load.unanswered[post.marker] = post
+    # the portal's form goes as multipart, as a browser sends it (its photo field left empty)
+    files = {"photo": ("", b"", "application/octet-stream")} if post.multipart else None
+    response = await timed(load, post.kind, lambda: http.post(post.path, data=post.data, headers=post.headers,
+                                                              files=files, cookies=post.cookies))
+    if response is None:
+        return
+    del load.unanswered[post.marker]
+    if post.created(response):
+        load.acknowledged[post.marker] = post.kind
+
+
+async def send_again(url: str, load: Load) -> None:
+    """What clients do once the server answers again: send each unanswered POST once more, unchanged."""
+    async with client(url) as http:
+        for post in list(load.unanswered.values()):
+            await send(load, http, post)
+
+
+async def _send_with_retries(load: Load, http: httpx2.AsyncClient, post: Post) -> None:
+    for _ in range(RETRIES):
+        await send(load, http, post)
+        if post.marker not in load.unanswered:
+            return
+
+
 async def open311_writer(url: str, api_key: str, number: int, load: Load, posts: int | None, deadline: float,
                          start: asyncio.Event | None = None) -> None:
     """Post requests (all of them when `posts` is None: until the deadline); each POST that gets no answer is sent
@@ -142,31 +189,11 @@ async def open311_writer(url: str, api_key: str, number: int, load: Load, posts:
                 sequence += 1
                 marker = f"o{number}-{sequence}"
                 form = {"api_key": api_key, "service_code": SERVICE, **POINT, "description": f"load {marker}"}
-                headers = {"Idempotency-Key": str(uuid.uuid4())}
-
-                async def send(form: dict[str, str] = form, headers: dict[str, str] = headers,
-                               marker: str = marker) -> None:
-                    await _post_open311(load, http, marker, form, headers)
-
-                load.unanswered[marker] = send
-                for _ in range(RETRIES):
-                    if marker not in load.unanswered:
-                        break
-                    await send()
+                await _send_with_retries(load, http, Post(
+                    "open311 post", marker, "/open311/v2/requests.json", form,
+                    {"Idempotency-Key": str(uuid.uuid4())}, {}))
         except Killed:
             pass
-
-
-async def _post_open311(load: Load, http: httpx2.AsyncClient, marker: str, form: dict[str, str],
-                        headers: dict[str, str]) -> None:
-    load.sent[marker] += 1
-    response = await timed(load, "open311 post",
-                           lambda: http.post("/open311/v2/requests.json", data=form, headers=headers))
-    if response is None:
-        return
-    load.unanswered.pop(marker, None)
-    if response.status_code == 201 and response.json()[0].get("service_request_id"):
-        load.acknowledged[marker] = "open311"
 
 
 async def portal_reporter(url: str, number: int, load: Load, posts: int | None, deadline: float,
@@ -187,52 +214,38 @@ async def portal_reporter(url: str, number: int, load: Load, posts: int | None, 
                 form = {"csrf_token": csrf.group(1), "form_id": form_id.group(1), "service_code": SERVICE,
                         "lat": POINT["lat"], "lon": POINT["long"], "description": f"load {marker}",
                         "confirm_new": "1"}
-                if ready is not None and sequence == 1:
-                    ready()
-                if start is not None and sequence == 1:
-                    await start.wait()
-
-                async def send(form: dict[str, str] = form, marker: str = marker) -> None:
-                    await _post_report(load, http, marker, form)
-
-                load.unanswered[marker] = send
-                for _ in range(RETRIES):
-                    if marker not in load.unanswered:
-                        break
-                    await send()
+                if sequence == 1:
+                    if ready is not None:
+                        ready()
+                    if start is not None:
+                        await start.wait()
+                await _send_with_retries(load, http, Post("portal post", marker, "/report", form, {},
+                                                          dict(http.cookies), multipart=True))
         except Killed:
             pass
 
 
-async def _post_report(load: Load, http: httpx2.AsyncClient, marker: str, form: dict[str, str]) -> None:
-    load.sent[marker] += 1
-    # multipart, as a browser sends the form (its photo field left empty)
-    files = {"photo": ("", b"", "application/octet-stream")}
-    response = await timed(load, "portal post", lambda: http.post("/report", data=form, files=files))
-    if response is None:
-        return
-    load.unanswered.pop(marker, None)
-    if response.status_code == 303 and CREATED.match(response.headers.get("location", "")):
-        load.acknowledged[marker] = "portal"
-
-
-async def staff_writer(url: str, username: str, request_ids: list[int], load: Load, deadline: float) -> None:
+async def staff_writer(url: str, username: str, request_ids: list[int], load: Load, deadline: float,
+                       tag: str = "") -> None:
     """Sign in, then move one's own requests along the workflow from the console until the deadline."""
+    status = dict.fromkeys(request_ids, "new")  # as far as this member knows
     async with client(url) as http:
         try:
             csrf = await _sign_in(load, http, username)
             sequence = 0
             while csrf is not None and time.perf_counter() < deadline:
                 request_id = request_ids[sequence % len(request_ids)]
-                target = STATUS_CYCLE[(sequence // len(request_ids)) % len(STATUS_CYCLE)]
+                target = STATUS_CYCLE[1] if status[request_id] == STATUS_CYCLE[0] else STATUS_CYCLE[0]
                 sequence += 1
-                marker = f"s-{username}-{sequence}"
+                marker = f"s{tag}-{username}-{sequence}"
                 load.sent[marker] += 1
                 form = {"csrf_token": csrf, "target": target, "note": f"load {marker}"}
                 response = await timed(load, "staff status", lambda: http.post(
                     f"/console/requests/{request_id}/status", data=form))  # noqa: B023 - awaited at once
                 if response is not None and response.status_code == 303:
                     load.acknowledged[marker] = "status"
+                if response is not None:  # refused (400): another session moved it already, so go on from there
+                    status[request_id] = target
         except Killed:
             pass
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -16,7 +19,7 @@ from majal.accounts import pages as account_pages
 from majal.cleanliness import api as cleanliness_api
 from majal.cleanliness import pages as cleanliness_pages
 from majal.config import Settings
-from majal.db import make_engine, make_sessionmaker
+from majal.db import DatabaseBusy, make_engine, make_sessionmaker
 from majal.kit import redact
 from majal.kit.errors import MajalError, Unauthorized
 from majal.kit.i18n import N_, gettext
@@ -43,9 +46,17 @@ STATUS_MESSAGES = {
 }
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The routes' database work runs on this many threads: more only queue on the GIL and on SQLite's one writer.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = app.state.settings.threads
+    yield
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Majal",
         version=__version__,
         description="Territorial intelligence for a commune: territory, services and social programmes.",
@@ -120,6 +131,19 @@ def _install_error_handlers(app: FastAPI) -> None:
                 headers=getattr(error, "headers", None),
             )
         return render(request, "error.html", {"message": message}, status_code=error.status_code)
+
+    @app.exception_handler(DatabaseBusy)
+    async def busy(request: Request, _error: DatabaseBusy) -> Response:
+        log.warning("no write lock in time on %s %s: overloaded", request.method, request.url.path)
+        message = gettext(N_("The service is very busy. Please try again in a minute."))
+        headers = {"Retry-After": "30"}
+        if request.url.path.startswith(open311_api.PREFIX):
+            response = open311_api.error_response(request.url.path, 503, [message])
+            response.headers.update(headers)
+            return response
+        if _wants_json(request):
+            return JSONResponse({"detail": message, "code": "busy"}, status_code=503, headers=headers)
+        return render(request, "error.html", {"message": message}, status_code=503)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> Response:

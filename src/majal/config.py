@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     session_max_hours: int = 12
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    threads: int = Field(default=40, ge=1, le=400, description="threads for the routes' database work")
     reports_per_hour: int = Field(default=10, ge=1, description="portal reports allowed per connection and hour")
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024

@@ -11,6 +11,7 @@ Many citizens write at once, so both databases are set up for short transactions
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -44,7 +45,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000,
                                                   "isolation_level": None}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        gate = WriterGate()
+        event.listen(engine, "begin", gate.begin)
+        event.listen(engine.pool, "checkin", gate.checkin)
         return engine
     options = f"-c lock_timeout={POSTGRES_LOCK_TIMEOUT_MS} " \
               f"-c idle_in_transaction_session_timeout={POSTGRES_IDLE_IN_TRANSACTION_MS}"
@@ -60,8 +63,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE) else "BEGIN")
+class DatabaseBusy(Exception):
+    """No write lock within the busy timeout: the server is overloaded (answered 503, try again)."""
+
+
+class WriterGate:
+    """SQLite's writers, one at a time, queued in this process on a lock rather than polling the file lock.
+
+    SQLite lets one transaction write; the others would retry `BEGIN IMMEDIATE` in its busy handler, sleeping and
+    waking at random, so under a burst a writer can miss its turn for many seconds. Here a write transaction first
+    takes this process's gate (handed straight to the next waiter), then the file lock (still needed against other
+    processes: `majal worker`, the CLI). The gate is held until the connection goes back to the pool, which a
+    session does as soon as it commits or rolls back."""
+
+    HELD = "majal_writer_gate"
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    def begin(self, connection: Connection) -> None:
+        writer = bool(connection.get_execution_options().get(WRITE))
+        info = connection.connection.info  # the pooled connection's: it lasts until the connection is checked in
+        if writer and not info.get(self.HELD):
+            if not self._lock.acquire(timeout=SQLITE_BUSY_MS / 1000):
+                raise DatabaseBusy("no write lock within the busy timeout")
+            info[self.HELD] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        except BaseException:
+            self._release(info)
+            raise
+
+    def checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        self._release(record.info)
+
+    def _release(self, info: dict[Any, Any]) -> None:
+        if info.pop(self.HELD, False):
+            self._lock.release()
 
 
 def make_sessionmaker(engine: Engine, write: bool = True) -> sessionmaker[Session]:
