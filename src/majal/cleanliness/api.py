@@ -23,7 +23,7 @@ from majal.kit.errors import Forbidden
 from majal.kit.i18n import N_
 from majal.kit.openapi import error_responses
 from majal.kit.security import Department, Role
-from majal.kit.web import DB, check_csrf
+from majal.kit.web import DB, check_csrf, submitted_csrf
 
 PREFIX = "/api/v1/cleanliness"
 router = APIRouter(prefix=PREFIX, tags=["cleanliness"])
@@ -43,13 +43,13 @@ def cleanliness_staff(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
-def sensor_or_staff(request: Request, db: DB) -> str:
-    """An integration's API key (sensor gateway, on-board unit), or cleanliness staff with a CSRF token (these
-    calls are JSON, so the token comes in the X-CSRF-Token header); returns who, for the audit trail."""
+def sensor_or_staff(request: Request, db: DB, csrf: Annotated[str | None, Depends(submitted_csrf)]) -> str:
+    """An integration's API key (sensor gateway, on-board unit), or cleanliness staff with a CSRF token; returns
+    who, for the audit trail."""
     if request.headers.get(API_KEY_HEADER) or request.query_params.get("api_key"):
         return f"api:{api_key(request, db).name}"
     user = cleanliness_staff(current_user(request, db))
-    check_csrf(request)
+    check_csrf(request, csrf)
     return user.username
 
 

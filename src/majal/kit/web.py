@@ -108,21 +108,24 @@ async def form_data(request: Request) -> FormData:
     return await request.form()
 
 
-async def verify_csrf(request: Request) -> None:
-    """Dependency for every state-changing form or cookie-authenticated call."""
+async def submitted_csrf(request: Request) -> str | None:
+    """Dependency: the CSRF token the caller sent, in the X-CSRF-Token header or the form's field."""
     submitted = request.headers.get(CSRF_HEADER)
     if submitted is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         value = (await request.form()).get(CSRF_FIELD)
         submitted = value if isinstance(value, str) else None
-    check_csrf(request, submitted)
+    return submitted
 
 
-def check_csrf(request: Request, submitted: str | None = None) -> None:
-    """The CSRF check itself, on the token given (by default the X-CSRF-Token header of a JSON call)."""
-    if submitted is None:
-        submitted = request.headers.get(CSRF_HEADER)
+async def verify_csrf(request: Request) -> None:
+    """Dependency for every state-changing form or cookie-authenticated call."""
+    check_csrf(request, await submitted_csrf(request))
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    """The CSRF check itself, on the token the caller sent (see submitted_csrf)."""
     if not csrf_valid(request.app.state.secret_key, request.cookies.get(BROWSER_COOKIE), submitted):
         raise Forbidden(
             N_("This form has expired or did not come from this site. Reload the page and try again.")
