@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from majal.accounts.models import LoginAttempt
+from majal.accounts.models import LoginBucket
 from tests.conftest import csrf_from
 
 
@@ -57,7 +57,7 @@ def test_oversized_bodies_are_refused_before_they_are_read(client: TestClient, s
                            headers={"content-type": "application/x-www-form-urlencoded"})
     assert streamed.status_code == 413
     with sessions() as db:
-        assert db.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+        assert db.scalar(select(func.count()).select_from(LoginBucket)) == 0
 
 
 def free_port() -> int:

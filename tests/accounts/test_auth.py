@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from majal.accounts import service
 from majal.accounts.deps import api_key, require_role
-from majal.accounts.models import ApiKey, LoginAttempt, User, UserSession
+from majal.accounts.models import ApiKey, LoginBucket, User, UserSession
 from majal.kit.audit import AuditEvent, utcnow
 from majal.kit.errors import Conflict, MajalError
 from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
@@ -52,8 +52,8 @@ def test_wrong_password_is_refused_and_recorded(client: TestClient, staff: dict,
     assert "Nom d’utilisateur ou mot de passe incorrect" in answer.text
     assert count(sessions, UserSession) == 0
     with sessions() as db:
-        attempt = db.scalar(select(LoginAttempt))
-        assert attempt is not None and attempt.succeeded is False
+        counted = db.scalars(select(LoginBucket)).all()
+        assert [bucket.failures for bucket in counted] == [1, 1]  # the typed username and the address
         assert db.scalar(select(AuditEvent.action).where(AuditEvent.action == "login.failure"))
 
 
@@ -69,7 +69,7 @@ def test_forms_without_a_valid_csrf_token_change_nothing(
     assert answer.status_code == 403
     assert "did not come from this site" in answer.text
     assert count(sessions, UserSession) == 0
-    assert count(sessions, LoginAttempt) == 0
+    assert count(sessions, LoginBucket) == 0
 
 
 def test_csrf_token_of_another_browser_is_refused(app: FastAPI, staff: dict, sessions) -> None:

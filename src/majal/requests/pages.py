@@ -13,7 +13,7 @@ from majal.accounts.models import User
 from majal.kit.errors import MajalError
 from majal.kit.i18n import current_language, gettext, localized_name
 from majal.kit.security import DEPARTMENT_LABELS, Department
-from majal.kit.web import DB, Audience, render, verify_csrf
+from majal.kit.web import DB, Audience, client_ip, render, verify_csrf
 from majal.requests import open311, photos, service
 from majal.requests.models import ServiceRequest
 from majal.requests.schemas import Contact, QueueFilters, Submission
@@ -29,7 +29,7 @@ def media_dir(request: Request) -> Path:
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_ip(request)
 
 
 def catalogue(db: DB) -> list[dict[str, Any]]:
