@@ -166,7 +166,8 @@ def _count_attempt(bind: Engine | Connection, buckets: _Buckets, username: str, 
         for counter in held:
             _count_failure(counter, limits[counter.key], now, policy)
         repository.forget_quiet_buckets(counting, now - policy.max_pause - policy.window, keep=list(limits))
-        return repository.user_by_username(counting, username)
+        # A name no account can have is not looked up (PostgreSQL refuses a NUL byte, for one).
+        return repository.user_by_username(counting, username) if USERNAME_PATTERN.match(username) else None
 
 
 def _count_failure(counter: LoginBucket, limit: int, now: datetime, policy: LoginPolicy) -> None:

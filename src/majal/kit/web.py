@@ -92,11 +92,13 @@ def language_url(request: Request, code: str) -> str:
 def query_url(request: Request, **changes: str) -> str:
     """This page's address with some query parameters replaced (repeated parameters are kept)."""
     kept = [(key, value) for key, value in request.query_params.multi_items() if key not in changes]
-    return f"{same_origin_path(request.url.path)}?{urlencode(kept + list(changes.items()))}"
+    path = request.scope.get("root_path", "") + request.scope["path"]  # decoded, unlike request.url.path
+    return f"{same_origin_path(path)}?{urlencode(kept + list(changes.items()))}"
 
 
 def same_origin_path(path: str) -> str:
-    """A path that stays on this site: `//host/x` or `/\\host/x` would be read by a browser as another host."""
+    """A decoded path as a link that stays on this site: `//host/x` or `/\\host/x` would be read by a browser as
+    another host, so the path starts with one slash, and everything else that could end it is escaped."""
     return "/" + quote(path.lstrip("/\\"), safe="/:@!$&'()*+,;=~")
 
 
