@@ -50,7 +50,8 @@ def failed_sign_ins(url: str, count: int) -> list[int]:
 
 def failure_addresses(sessions: sessionmaker[Session]) -> list[str | None]:
     with sessions() as db:
-        return list(db.scalars(select(AuditEvent.ip).where(AuditEvent.action == "login.failure").order_by(AuditEvent.id)))
+        failures = select(AuditEvent.ip).where(AuditEvent.action == "login.failure").order_by(AuditEvent.id)
+        return list(db.scalars(failures))
 
 
 def test_forged_forwarded_for_changes_nothing_without_a_trusted_proxy(served: str, sessions) -> None:

@@ -52,7 +52,7 @@ def test_the_sqlite_file_and_its_journals_are_owner_only(open_umask: None, tmp_p
         engine.dispose()
     assert files == {"majal.db": 0o600, "majal.db-wal": 0o600, "majal.db-shm": 0o600}
     assert mode(data_dir) == 0o700
-    settings.resolved_secret_key
+    assert settings.resolved_secret_key
     assert mode(data_dir / "secret_key") == 0o600
 
 
@@ -61,12 +61,12 @@ def test_an_older_database_file_is_tightened(open_umask: None, tmp_path: Path) -
     data_dir.mkdir()
     for name in ("majal.db", "majal.db-wal"):
         (data_dir / name).touch(mode=0o644)
-    Settings(data_dir=data_dir).resolved_database_url
+    assert Settings(data_dir=data_dir).resolved_database_url.endswith("majal.db")
     assert mode(data_dir / "majal.db") == mode(data_dir / "majal.db-wal") == 0o600
 
 
 def test_a_secret_key_folder_made_first_is_private_too(open_umask: None, tmp_path: Path) -> None:
-    Settings(data_dir=tmp_path / "data" / "deeper").resolved_secret_key
+    assert Settings(data_dir=tmp_path / "data" / "deeper").resolved_secret_key
     assert mode(tmp_path / "data" / "deeper") == 0o700
 
 
