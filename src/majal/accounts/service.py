@@ -132,7 +132,9 @@ def authenticate(
 ) -> User | None:
     """Check a sign-in. The attempt is counted as a failure before its password is checked, in a short
     transaction of its own, so parallel attempts cannot all pass the limit; a success takes it back. Refuses
-    (429), without checking the password, while the username or the address is paused."""
+    (429), without checking the password, while the username or the address is paused.
+
+    Call it before `db` has written anything: the count's own transaction must not wait on this one."""
     username = _typed_username(username)
     buckets = _Buckets.of(secret, username, ip)
     found = _count_attempt(db.get_bind(), buckets, username, policy)
