@@ -151,8 +151,8 @@ def _build(url: str, data_dir: Path, secret: str, clients: int) -> list[crashlib
 
 def _report(notes: list[str], when: str, check: crashlib.Check) -> bool:
     notes.append(
-        f"{when}: {check.summary()}; {check.sessions} sessions = {check.succeeded_attempts} successful "
-        f"attempts = {check.audit_successes} login.success events; committed but never acknowledged "
+        f"{when}: {check.summary()}; {check.sessions} sessions = {check.audit_successes} login.success "
+        f"events; committed but never acknowledged "
         f"(answer cut by the kill): {check.committed_unacknowledged}"
     )
     notes.extend(f"  {problem}" for problem in check.problems[:20])

@@ -36,7 +36,9 @@ def serving(app: FastAPI) -> Iterator[str]:
     """Serve `app` on a free loopback port; yields its base URL."""
     sock = _listening_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # As `majal serve`: Uvicorn rewrites no client address; the app believes only MAJAL_TRUSTED_PROXIES.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     try:

@@ -42,6 +42,6 @@ def test_acknowledged_sign_ins_survive_sigkill(
         check = crashlib.check_writes(engine, load.acknowledged, load.sign_ins_sent)
         assert check.ok, f"{check.summary()}\n" + "\n".join(check.problems)
         assert check.found == len(load.acknowledged)
-        assert check.sessions == check.succeeded_attempts == check.audit_successes
+        assert check.sessions == check.audit_successes
         assert 0 <= check.committed_unacknowledged <= len(load.in_flight_at_kill("sign-in"))
         assert crashlib.console_answers(server.url, load.acknowledged) == {200: len(load.acknowledged)}

@@ -17,7 +17,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from majal.accounts.models import LoginAttempt
+from majal.accounts.models import LoginBucket
+from majal.db import make_engine
+from majal.kit.audit import AuditEvent
 from tests.conftest import csrf_from
 
 
@@ -57,7 +59,7 @@ def test_oversized_bodies_are_refused_before_they_are_read(client: TestClient, s
                            headers={"content-type": "application/x-www-form-urlencoded"})
     assert streamed.status_code == 413
     with sessions() as db:
-        assert db.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+        assert db.scalar(select(func.count()).select_from(LoginBucket)) == 0
 
 
 def free_port() -> int:
@@ -90,6 +92,11 @@ def test_secrets_never_reach_the_logs(tmp_path: Path) -> None:
         for secret in secrets:
             assert secret not in text, f"a secret reached the logs: …{text[max(0, text.find(secret) - 80):][:160]}…"
     assert "[redacted]" in logs[-1]  # the api_key query parameter was logged, without its value
+    engine = make_engine(f"sqlite:///{data_dir / 'majal.db'}")
+    with engine.connect() as connection:  # `majal serve` believed no X-Forwarded-For: no proxy is trusted
+        addresses = set(connection.scalars(select(AuditEvent.ip).where(AuditEvent.action.like("login.%"))))
+    engine.dispose()
+    assert addresses == {"127.0.0.1"}
 
 
 def run_server_session(env: dict[str, str], log_path: Path, logins: dict[str, str], api_key: str) -> str:
@@ -105,10 +112,13 @@ def run_server_session(env: dict[str, str], log_path: Path, logins: dict[str, st
                 token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
                 assert token is not None
                 browser.post("/login", data={"username": username, "password": password,
-                                             "csrf_token": token.group(1)})
+                                             "csrf_token": token.group(1)},
+                             headers={"X-Forwarded-For": "203.0.113.9"})
                 browser.get("/console")
         httpx2.get(f"{base}/api/v1/territory/commune", headers={"X-API-Key": api_key})
         httpx2.get(f"{base}/api/v1/territory/locate?lat=abc&lon=1&api_key={api_key}")
+        for spelling in ("%61pi%5Fkey", "API_KEY", "Api%5fKey"):  # the app reads the first; none may be logged
+            httpx2.get(f"{base}/api/v1/territory/locate?lat=abc&lon=1&{spelling}={api_key}")
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)

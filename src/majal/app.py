@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from majal import __version__
 from majal.accounts import pages as account_pages
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(WebShellMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)  # 9 costs twice the CPU for ~2 %
+    if settings.trusted_proxy_list:  # outermost, so every layer sees the client the proxy vouches for
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
     for router in (web_pages.router, account_pages.router, territory_api.router, open311_api.router,
                    request_dashboard.router, request_pages.router,  # dashboard before /console/requests/{id}

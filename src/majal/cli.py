@@ -88,7 +88,8 @@ def serve(
     if behind:
         raise fail(MajalError(N_("The database schema is not up to date: run `majal db upgrade` first.")))
     console.print(f"Majal on http://{host}:{port}")
-    uvicorn.run("majal.app:create_app", factory=True, host=host, port=port, proxy_headers=True)
+    # The app reads X-Forwarded-For itself, from MAJAL_TRUSTED_PROXIES only; Uvicorn's own reading trusts loopback.
+    uvicorn.run("majal.app:create_app", factory=True, host=host, port=port, proxy_headers=False)
 
 
 @app.command()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from majal.kit.i18n import LANGUAGES
@@ -37,6 +38,11 @@ class Settings(BaseSettings):
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
     secure_cookies: bool = False
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For is believed; "
+        "none when empty, so the address that rate limits count is the connection's own",
+    )
     smtp_host: str = Field(default="", description="SMTP server for notification emails; no email when empty")
     smtp_port: int = 25
     smtp_sender: str = "majal@localhost"
@@ -52,12 +58,30 @@ class Settings(BaseSettings):
     mqtt_password: str = ""
     mqtt_client_id: str = Field(default="majal", description="Names Majal's persistent session at the broker")
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for entry in _entries(value):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _entries(self.trusted_proxies)
+
     @cached_property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{(self.data_dir / 'majal.db').resolve()}"
+        database = self.data_dir / "majal.db"
+        _private_dir(self.data_dir)
+        _private_file(database, create=True)
+        for journal in ("majal.db-wal", "majal.db-shm"):
+            _private_file(database.with_name(journal), create=False)
+        return f"sqlite:///{database.resolve()}"
 
     @cached_property
     def resolved_secret_key(self) -> str:
@@ -70,11 +94,28 @@ class Settings(BaseSettings):
         return self.default_language if self.default_language in LANGUAGES else "fr"
 
 
+def _entries(value: str) -> list[str]:
+    return [entry.strip() for entry in value.split(",") if entry.strip()]
+
+
+def _private_dir(path: Path) -> None:
+    """The data folder holds the database and the secret key: only its owner may enter it when Majal makes it."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def _private_file(path: Path, create: bool) -> None:
+    """Owner-only before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode."""
+    if create:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if path.exists() and path.stat().st_uid == os.getuid():  # an older install's file is tightened too
+        path.chmod(0o600)
+
+
 def _stored_secret(path: Path) -> str:
     """Read the instance's secret, creating it (readable by the owner only) on first run."""
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_dir(path.parent)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:

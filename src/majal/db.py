@@ -40,6 +40,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # Every thread of the web server's pool (40) can hold a connection and take a second one for a write apart.
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 50)
+    kwargs.setdefault("hide_parameters", True)  # error messages (and so logs) never carry the values of a query
     if url.startswith("sqlite"):
         # isolation_level=None: the driver opens no transaction of its own; the "begin" listener says how to begin.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from majal.accounts import service
 from majal.accounts.deps import api_key, require_role
-from majal.accounts.models import ApiKey, LoginAttempt, User, UserSession
+from majal.accounts.models import ApiKey, LoginBucket, User, UserSession
 from majal.kit.audit import AuditEvent, utcnow
 from majal.kit.errors import Conflict, MajalError
 from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
@@ -52,8 +52,8 @@ def test_wrong_password_is_refused_and_recorded(client: TestClient, staff: dict,
     assert "Nom d’utilisateur ou mot de passe incorrect" in answer.text
     assert count(sessions, UserSession) == 0
     with sessions() as db:
-        attempt = db.scalar(select(LoginAttempt))
-        assert attempt is not None and attempt.succeeded is False
+        counted = db.scalars(select(LoginBucket)).all()
+        assert [bucket.failures for bucket in counted] == [1, 1]  # the typed username and the address
         assert db.scalar(select(AuditEvent.action).where(AuditEvent.action == "login.failure"))
 
 
@@ -69,7 +69,7 @@ def test_forms_without_a_valid_csrf_token_change_nothing(
     assert answer.status_code == 403
     assert "did not come from this site" in answer.text
     assert count(sessions, UserSession) == 0
-    assert count(sessions, LoginAttempt) == 0
+    assert count(sessions, LoginBucket) == 0
 
 
 def test_csrf_token_of_another_browser_is_refused(app: FastAPI, staff: dict, sessions) -> None:
@@ -218,6 +218,13 @@ def test_api_keys_are_stored_hashed_and_checked(guarded_app: FastAPI, sessions) 
         ("name with space", TEST_PASSWORD, "manager", None, "username"),
         ("<script>", TEST_PASSWORD, "manager", None, "username"),
         ("newuser", "short", "manager", None, "password"),
+        ("newuser", "x" * 1025, "manager", None, "password"),
+        ("newuser", "aaaaaaaaaaaa", "manager", None, "password"),  # one character repeated
+        ("newuser", "NewUser2024!", "manager", None, "password"),  # holds the username, whatever the case
+        ("newuser", "newuser", "manager", None, "password"),
+        ("newuser", "qwertyuiop", "manager", None, "password"),  # common passwords, whatever the case
+        ("newuser", "1234567890", "manager", None, "password"),
+        ("newuser", "Q1W2E3R4T5", "manager", None, "password"),
         ("newuser", TEST_PASSWORD, "mayor", None, "role"),
         ("newuser", TEST_PASSWORD, "agent", None, "department"),
         ("newuser", TEST_PASSWORD, "agent", "parks", "department"),
@@ -236,3 +243,26 @@ def test_usernames_are_unique_whatever_the_case(sessions) -> None:
     with pytest.raises(Conflict), sessions.begin() as db:
         service.create_user(db, "KARIM", TEST_PASSWORD, "manager")
     assert count(sessions, User) == 1
+
+
+def test_a_password_refusal_says_why(sessions) -> None:
+    reasons = {}
+    for password in ("zzzzzzzzzzzz", "karim-the-boss", "qwertyuiop"):
+        with pytest.raises(MajalError) as refused, sessions.begin() as db:
+            service.create_user(db, "karim", password, "manager")
+        reasons[password] = refused.value.message
+    assert reasons == {
+        "zzzzzzzzzzzz": "A password cannot be one character repeated.",
+        "karim-the-boss": "A password cannot contain the username.",
+        "qwertyuiop": "This password is one of the most common ones: choose another.",
+    }
+    with sessions.begin() as db:  # long, unusual, and unlike the name: accepted
+        service.create_user(db, "karim", "tajine under the olive tree", "manager")
+
+
+def test_the_common_password_list_is_shipped_whole() -> None:
+    from majal.kit import security
+
+    listed = security._common_passwords()
+    assert len(listed) == 10_000
+    assert {"password", "123456", "qwertyuiop"} <= listed

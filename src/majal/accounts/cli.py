@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from majal.accounts import service
-from majal.kit.cli import console, unit_of_work
+from majal.kit.cli import console, settings, unit_of_work
 from majal.kit.security import Department, Role
 
 users = typer.Typer(help="Staff accounts.", no_args_is_help=True)
@@ -48,6 +48,14 @@ def list_users() -> None:
         for user in service.list_users(db):
             table.add_row(user.username, user.role, user.department or "", "yes" if user.is_active else "no")
     console.print(table)
+
+
+@users.command("unlock")
+def unlock_user(username: Annotated[str, typer.Argument(help="The account to unlock")]) -> None:
+    """Lift the pause that failed sign-ins put on an account, so its owner can sign in again at once."""
+    with unit_of_work() as db:
+        user = service.unlock_user(db, settings().resolved_secret_key, username)
+    console.print(f"Unlocked {user.username}.")
 
 
 @apikeys.command("create")

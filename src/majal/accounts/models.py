@@ -1,4 +1,4 @@
-"""Staff accounts, browser sessions, API keys and login attempts."""
+"""Staff accounts, browser sessions, API keys and the counters of failed sign-ins."""
 
 from __future__ import annotations
 
@@ -51,11 +51,15 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class LoginAttempt(Base):
-    __tablename__ = "login_attempts"
+class LoginBucket(Base):
+    """Failed sign-ins counted for one typed username or one address, stored as a keyed hash of it (what was
+    typed may be a password, and an address is personal data). One row per bucket, locked while it is counted,
+    so parallel attempts cannot all pass the check."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    username: Mapped[str] = mapped_column(String(64), index=True)
-    ip: Mapped[str] = mapped_column(String(64), index=True)
-    succeeded: Mapped[bool] = mapped_column(Boolean)
+    __tablename__ = "login_buckets"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)  # in a row: each one pauses twice as long

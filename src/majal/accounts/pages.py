@@ -14,7 +14,7 @@ from majal.accounts.models import User
 from majal.kit.errors import TooManyRequests
 from majal.kit.i18n import gettext
 from majal.kit.security import DEPARTMENT_LABELS, ROLE_LABELS, Department, Role
-from majal.kit.web import DB, Audience, render, verify_csrf
+from majal.kit.web import DB, Audience, client_ip, render, verify_csrf
 from majal.territory import service as territory
 
 router = APIRouter(include_in_schema=False)
@@ -37,10 +37,10 @@ def login(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=500)] = "/console",
 ) -> Response:
-    ip = request.client.host if request.client else "unknown"
+    ip = client_ip(request)
     policy = login_policy(request)
     try:
-        user = service.authenticate(db, username, password, ip, policy)
+        user = service.authenticate(db, username, password, ip, policy, request.app.state.secret_key)
     except TooManyRequests as refused:
         return render(
             request,
@@ -49,7 +49,7 @@ def login(
             status_code=429,
         )
     if user is None:
-        # The failed attempt must be kept even though the answer is an error: commit it here.
+        # The failure's audit event must be kept even though the answer is an error: commit it here.
         db.commit()
         return render(
             request,

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from majal.accounts import repository
-from majal.accounts.models import ApiKey, LoginAttempt, User, UserSession
+from majal.accounts.models import ApiKey, LoginBucket, User, UserSession
 from majal.db import write_apart
 from majal.kit import audit
 from majal.kit.audit import utcnow
-from majal.kit.errors import Conflict, MajalError, TooManyRequests, Unauthorized
+from majal.kit.errors import Conflict, MajalError, NotFound, TooManyRequests, Unauthorized
 from majal.kit.i18n import N_
 from majal.kit.security import (
     MAX_PASSWORD_LENGTH,
@@ -21,6 +23,8 @@ from majal.kit.security import (
     Department,
     Role,
     hash_password,
+    is_common_password,
+    keyed_digest,
     new_token,
     password_needs_rehash,
     token_digest,
@@ -32,8 +36,10 @@ API_KEY_PREFIX = "mjl_"
 SESSION_EXPIRED = N_("Your session has expired. Please sign in again.")
 SIGN_IN_REQUIRED = N_("Please sign in to continue.")
 BAD_CREDENTIALS = N_("Wrong username or password.")
+TOO_MANY_FAILURES = N_("Too many failed sign-in attempts. Try again in %(minutes)s minutes.")
 IP_FAILURE_FACTOR = 4  # an office behind one address gets more room than a single account
 TOUCH_EVERY = timedelta(minutes=1)  # how stale "last seen" / "last used" may be
+UNKNOWN_ACTOR = "unknown"  # what a failed sign-in with a name that is no account is recorded under
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class LoginPolicy:
     window: timedelta
     idle: timedelta
     lifetime: timedelta
+    max_pause: timedelta = timedelta(hours=24)  # the pause doubles with each lockout in a row, up to this
 
 
 def create_user(
@@ -82,6 +89,12 @@ def _check_new_user(username: str, password: str, role: str, department: str | N
         raise MajalError(
             N_("A password needs at least %(min)s characters."), where="password", min=MIN_PASSWORD_LENGTH
         )
+    if len(set(password)) == 1:
+        raise MajalError(N_("A password cannot be one character repeated."), where="password")
+    if username in password.lower():
+        raise MajalError(N_("A password cannot contain the username."), where="password")
+    if is_common_password(password):
+        raise MajalError(N_("This password is one of the most common ones: choose another."), where="password")
     if role not in Role.__members__:
         raise MajalError(
             N_("Unknown role %(role)s. Choose one of: %(choices)s."),
@@ -97,30 +110,109 @@ def _check_new_user(username: str, password: str, role: str, department: str | N
         )
 
 
-def authenticate(db: Session, username: str, password: str, ip: str, policy: LoginPolicy) -> User | None:
-    """Check a login. Refuses (429) after too many recent failures; records every attempt."""
-    username = username.strip().lower()[:64]
-    now = utcnow()
-    by_user, by_ip = repository.failures_since(db, now - policy.window, username, ip)
-    if by_user >= policy.max_failures or by_ip >= policy.max_failures * IP_FAILURE_FACTOR:
-        raise TooManyRequests(
-            N_("Too many failed sign-in attempts. Try again in %(minutes)s minutes."),
-            minutes=int(policy.window.total_seconds() // 60),
-        )
-    user = repository.user_by_username(db, username)
-    ok = (
-        verify_password(user.password_hash if user else None, password)
-        and user is not None
-        and user.is_active
-    )
-    db.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
-    audit.record(
-        db, username, "login.success" if ok else "login.failure", "user", user.id if user else None, ip=ip
-    )
-    if not ok or user is None:
+@dataclass(frozen=True)
+class _Buckets:
+    """The keyed hashes a sign-in is counted under: what was typed as the username, and the caller's address."""
+
+    user: str
+    ip: str
+
+    @classmethod
+    def of(cls, secret: str, username: str, ip: str) -> _Buckets:
+        return cls(_user_bucket(secret, username), keyed_digest(secret, f"login-ip:{ip}"))
+
+    def limits(self, policy: LoginPolicy) -> dict[str, int]:
+        return {self.user: policy.max_failures, self.ip: policy.max_failures * IP_FAILURE_FACTOR}
+
+
+def _user_bucket(secret: str, username: str) -> str:
+    return keyed_digest(secret, f"login-user:{username}")
+
+
+def authenticate(
+    db: Session, username: str, password: str, ip: str, policy: LoginPolicy, secret: str
+) -> User | None:
+    """Check a sign-in. The attempt is counted as a failure before its password is checked, in a short
+    transaction of its own, so parallel attempts cannot all pass the limit; a success takes it back. Refuses
+    (429), without checking the password, while the username or the address is paused.
+
+    Call it before `db` has written anything: the count's own transaction must not wait on this one."""
+    username = _typed_username(username)
+    buckets = _Buckets.of(secret, username, ip)
+    found = _count_attempt(db.get_bind(), buckets, username, policy)
+    ok = verify_password(found.password_hash if found else None, password) and found is not None and found.is_active
+    user = db.get(User, found.id) if ok and found is not None else None
+    audit.record(db, found.username if found else UNKNOWN_ACTOR, "login.success" if user else "login.failure",
+                 "user", found.id if found else None, ip=ip)
+    if user is None:
         return None
+    _take_back(db, buckets, policy)
     if password_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def _typed_username(username: str) -> str:
+    return username.strip().lower()[:64]
+
+
+def _count_attempt(bind: Engine | Connection, buckets: _Buckets, username: str, policy: LoginPolicy) -> User | None:
+    """Count one attempt in both buckets (committed at once, so the next attempt sees it) and read the account;
+    refuse, changing nothing, while a bucket is paused."""
+    now = utcnow()
+    limits = buckets.limits(policy)
+    with Session(bind, expire_on_commit=False) as counting, counting.begin():
+        repository.ensure_buckets(counting, list(limits), now)
+        held = repository.locked_buckets(counting, list(limits))
+        paused = [_aware(b.locked_until) for b in held if b.locked_until is not None and now < _aware(b.locked_until)]
+        if paused:
+            raise TooManyRequests(TOO_MANY_FAILURES, minutes=math.ceil((max(paused) - now).total_seconds() / 60))
+        for counter in held:
+            _count_failure(counter, limits[counter.key], now, policy)
+        repository.forget_quiet_buckets(counting, now - policy.max_pause - policy.window, keep=list(limits))
+        # A name no account can have is not looked up (PostgreSQL refuses a NUL byte, for one).
+        return repository.user_by_username(counting, username) if USERNAME_PATTERN.match(username) else None
+
+
+def _count_failure(counter: LoginBucket, limit: int, now: datetime, policy: LoginPolicy) -> None:
+    """A fixed window of `policy.window`; reaching the limit pauses the bucket, twice as long as the time before
+    when the lockouts follow each other, up to `policy.max_pause`."""
+    window_end = _aware(counter.window_start) + policy.window
+    if counter.locked_until is not None or now >= window_end:
+        last_seen = max(window_end, _aware(counter.locked_until or counter.window_start))
+        if now - last_seen >= policy.max_pause:
+            counter.lockouts = 0  # quiet for long: the next lockout is a short one again
+        counter.failures, counter.window_start, counter.locked_until = 0, now, None
+    counter.failures += 1
+    if counter.failures >= limit:
+        counter.locked_until = now + pause_after(counter.lockouts, policy)
+        counter.lockouts += 1
+
+
+def pause_after(lockouts: int, policy: LoginPolicy) -> timedelta:
+    """How long a bucket is paused when it reaches its limit after `lockouts` lockouts in a row."""
+    return min(policy.window * 2 ** min(lockouts, 32), policy.max_pause)
+
+
+def _take_back(db: Session, buckets: _Buckets, policy: LoginPolicy) -> None:
+    """A successful sign-in: the account's counter starts afresh; the address gets its counted attempt back."""
+    for counter in repository.locked_buckets(db, [buckets.user, buckets.ip]):
+        if counter.key == buckets.user:
+            db.delete(counter)
+            continue
+        counter.failures = max(counter.failures - 1, 0)
+        if counter.locked_until is not None and counter.failures < buckets.limits(policy)[buckets.ip]:
+            counter.locked_until, counter.lockouts = None, max(counter.lockouts - 1, 0)
+
+
+def unlock_user(db: Session, secret: str, username: str, actor: str = "cli") -> User:
+    """Lift the pause on an account (its failed sign-ins are forgotten); the address counters stay."""
+    user = find_user(db, username)
+    if user is None:
+        raise NotFound(N_("There is no account named %(username)s."), where="username", username=username)
+    for counter in repository.locked_buckets(db, [_user_bucket(secret, user.username)]):
+        db.delete(counter)
+    audit.record(db, actor, "user.unlock", "user", user.id, {"username": user.username})
     return user
 
 

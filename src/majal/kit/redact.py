@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote_plus
 
-SECRET_PARAMETERS = ("api_key", "apikey", "key", "token", "password", "secret")
-_SECRET_QUERY = re.compile(r"(?i)([?&](?:" + "|".join(SECRET_PARAMETERS) + r")=)[^&#\s]*")
+SECRET_PARAMETERS = frozenset({"api_key", "apikey", "key", "token", "password", "secret"})
+_QUERY_PARAMETER = re.compile(r"([?&])([^=&#\s]*)=([^&#\s]*)")
 
 
 def redact_url(text: str) -> str:
-    return _SECRET_QUERY.sub(r"\1[redacted]", text)
+    """Blank the value of every secret parameter, however its name is written (`API_KEY`, `api%5Fkey`, ...)."""
+    return _QUERY_PARAMETER.sub(_redacted, text)
+
+
+def _redacted(match: re.Match[str]) -> str:
+    separator, name, _value = match.groups()
+    return f"{separator}{name}=[redacted]" if _decoded(name).strip().lower() in SECRET_PARAMETERS else match.group(0)
+
+
+def _decoded(name: str) -> str:
+    """Percent-decoded until it no longer changes (a few rounds: `%255F` is `%5F` is `_`)."""
+    for _round in range(4):
+        plain = unquote_plus(name)
+        if plain == name:
+            break
+        name = plain
+    return name
 
 
 class RedactSecrets(logging.Filter):

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import secrets
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -66,6 +68,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    """The 10,000 most common passwords (see data/README.md for where the list comes from)."""
+    listed = (Path(__file__).parent / "data" / "common-passwords.txt").read_text(encoding="utf-8")
+    return frozenset(listed.split())
+
+
+def is_common_password(password: str) -> bool:
+    return password.strip().lower() in _common_passwords()
 
 
 def password_needs_rehash(password_hash: str) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
@@ -92,7 +92,21 @@ def language_url(request: Request, code: str) -> str:
 def query_url(request: Request, **changes: str) -> str:
     """This page's address with some query parameters replaced (repeated parameters are kept)."""
     kept = [(key, value) for key, value in request.query_params.multi_items() if key not in changes]
-    return f"{request.url.path}?{urlencode(kept + list(changes.items()))}"
+    path = request.scope.get("root_path", "") + request.scope["path"]  # decoded, unlike request.url.path
+    return f"{same_origin_path(path)}?{urlencode(kept + list(changes.items()))}"
+
+
+def same_origin_path(path: str) -> str:
+    """A decoded path as a link that stays on this site: `//host/x` or `/\\host/x` would be read by a browser as
+    another host, so the path starts with one slash, and everything else that could end it is escaped."""
+    return "/" + quote(path.lstrip("/\\"), safe="/:@!$&'()*+,;=~")
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address: the connection's peer, or the client a trusted proxy names (see create_app).
+
+    The only place the code reads it, so rate limits and the audit log agree on who called."""
+    return request.client.host if request.client else "unknown"
 
 
 def request_csrf_token(request: Request) -> str:

@@ -14,7 +14,7 @@ from majal.accounts.models import User
 from majal.kit.errors import MajalError
 from majal.kit.i18n import current_language
 from majal.kit.openapi import error_responses
-from majal.kit.web import DB
+from majal.kit.web import DB, client_ip
 from majal.registry import programmes, service
 from majal.registry.models import Score
 from majal.registry.schemas import (
@@ -53,7 +53,7 @@ def household(request: Request, db: DB, household_id: Annotated[int, Path(ge=1, 
     admins). Every read is recorded with the caller and the reason."""
     view = service.household_view(db, user, household_id, secret=request.app.state.secret_key,
                                   reason=reason or "api", identifiers=identifiers,
-                                  ip=request.client.host if request.client else None)
+                                  ip=client_ip(request))
     h = view.household
     return {
         "id": h.id, "tracking_code": h.tracking_code, "milieu": h.milieu, "region": h.region, "commune": h.commune,
@@ -103,7 +103,7 @@ def open_review(request: Request, db: DB, body: ReviewIn) -> Any:
     try:
         review = service.open_review_by_household(
             db, request.app.state.secret_key, body.tracking_code, body.birth_date, body.reason,
-            request.client.host if request.client else "unknown", email=body.email, phone=body.phone,
+            client_ip(request), email=body.email, phone=body.phone,
             lang=current_language())
     except MajalError as refused:  # answered, not raised: the attempt must still count against the limit
         return JSONResponse({"detail": refused.translated(), "code": refused.code}, status_code=refused.status_code)

@@ -11,7 +11,7 @@ from majal.accounts.deps import current_user
 from majal.accounts.models import User
 from majal.kit.i18n import gettext
 from majal.kit.openapi import error_responses
-from majal.kit.web import DB, verify_csrf
+from majal.kit.web import DB, client_ip, verify_csrf
 from majal.registry import agreement, matching
 from majal.registry.models import MatchPair, Merge
 from majal.registry.schemas import DecisionIn, MatchPairDetailOut, MatchPairOut, MatchQueueOut, MergeOut, UndoIn
@@ -21,7 +21,7 @@ RowId = Annotated[int, Path(ge=1, le=matching.MAX_ROW_ID)]  # integer primary ke
 
 
 def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    return client_ip(request)
 
 
 def allowed_pair(db: DB, pair_id: RowId, user: Annotated[User, Depends(current_user)]) -> MatchPair:

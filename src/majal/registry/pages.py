@@ -12,7 +12,7 @@ from majal.accounts.deps import current_user
 from majal.accounts.models import User
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, current_language, gettext
-from majal.kit.web import DB, Audience, render, verify_csrf
+from majal.kit.web import DB, Audience, client_ip, render, verify_csrf
 from majal.registry import labels, programmes, service
 from majal.registry.models import Household
 
@@ -23,7 +23,7 @@ DEFAULT_READ_REASON = N_("Casework")
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_ip(request)
 
 
 def drivers_in_words(drivers: list[dict[str, Any]]) -> list[str]:

@@ -15,7 +15,7 @@ from majal.kit import idempotency
 from majal.kit.errors import MajalError
 from majal.kit.i18n import current_language, gettext, localized_name
 from majal.kit.security import DEPARTMENT_LABELS, Department, new_token
-from majal.kit.web import DB, Audience, form_data, render, verify_csrf
+from majal.kit.web import DB, Audience, client_ip, form_data, render, verify_csrf
 from majal.requests import open311, photos, service
 from majal.requests.models import ServiceRequest
 from majal.requests.schemas import Contact, QueueFilters, Submission
@@ -31,7 +31,7 @@ def media_dir(request: Request) -> Path:
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return client_ip(request)
 
 
 def catalogue(db: DB) -> list[dict[str, Any]]:
