@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.reads = make_sessionmaker(engine, write=False)
+    app.state.write_slots = settings.sqlite_writers if engine.dialect.name == "sqlite" else 0  # see write_slot
     app.state.secret_key = settings.resolved_secret_key
     app.state.templates = template_environment()
     app.state.answers = open311_api.answer_cache()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -146,7 +147,24 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         )
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def write_slot(request: Request) -> AsyncIterator[None]:
+    """On SQLite, a write request waits here, on the event loop, for one of a few slots before it takes a thread.
+
+    Its transaction ends in a second call to the thread pool (the dependency's exit) while it still holds SQLite's
+    one write lock; were the pool full of writers waiting for that lock, the commit would wait for a thread and the
+    whole server with it. Writers beyond the slots wait without holding a thread, so the pool always has room."""
+    state = request.app.state
+    if request.method not in UNSAFE_METHODS or not state.write_slots:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    if getattr(state, "write_slots_loop", None) is not loop:  # a semaphore belongs to one event loop
+        state.write_slots_semaphore, state.write_slots_loop = asyncio.Semaphore(state.write_slots), loop
+    async with state.write_slots_semaphore:
+        yield
+
+
+def get_db(request: Request, _slot: Annotated[None, Depends(write_slot, scope="function")]) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on any error.
 
     A POST (PUT, PATCH, DELETE) gets a write transaction, anything else a read one (see majal.db): on SQLite a writer
