@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from majal.accounts.deps import API_KEY_HEADER, api_key, current_user
 from majal.accounts.models import User
@@ -23,12 +23,12 @@ from majal.kit.errors import Forbidden
 from majal.kit.i18n import N_
 from majal.kit.openapi import error_responses
 from majal.kit.security import Department, Role
+from majal.kit.validation import RowId
 from majal.kit.web import DB, verify_csrf
 
 PREFIX = "/api/v1/cleanliness"
 router = APIRouter(prefix=PREFIX, tags=["cleanliness"])
-ContainerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ContainerId = PlanId = RowId
 
 
 def may_plan(user: User) -> bool:

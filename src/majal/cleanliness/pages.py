@@ -17,6 +17,7 @@ from majal.cleanliness.models import CollectionPlan
 from majal.kit.audit import utcnow
 from majal.kit.errors import MajalError
 from majal.kit.i18n import BABEL_LOCALES, N_, current_language, format_number, gettext
+from majal.kit.validation import decimal_number
 from majal.kit.web import DB, Audience, render, verify_csrf
 
 PATH = "/console/cleanliness"
@@ -81,8 +82,8 @@ def queue_plan(request: Request, db: DB, user: Staff, day: Annotated[str, Form(m
                threshold: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Queue a day's plan for the worker; the plan's page shows its progress."""
     chosen = _parse(day, date.fromisoformat, N_("Enter a date as YYYY-MM-DD."), "day")
-    search = _parse(seconds or str(service.DEFAULT_SECONDS), float, N_("Enter a number."), "seconds")
-    fill = _parse(threshold or str(service.DEFAULT_THRESHOLD), float, N_("Enter a number."), "threshold")
+    search = _parse(seconds or str(service.DEFAULT_SECONDS), decimal_number, N_("Enter a number."), "seconds")
+    fill = _parse(threshold or str(service.DEFAULT_THRESHOLD), decimal_number, N_("Enter a number."), "threshold")
     plan = service.queue_plan(db, chosen, search, fill, actor=user.username)
     return RedirectResponse(f"{PATH}/plans/{plan.id}", status_code=303)
 
