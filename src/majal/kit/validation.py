@@ -69,8 +69,9 @@ def _ascii_digits(value: Any) -> Any:
 
 
 # The id of a row, in a path or a query: outside the column's range no row has it (a path answers 404, see app.py).
-RowId = Annotated[int, BeforeValidator(_ascii_digits), Field(ge=1, le=MAX_ROW_ID)]
-BigRowId = Annotated[int, BeforeValidator(_ascii_digits), Field(ge=1, le=MAX_BIG_ROW_ID)]
+# (The bounds before the validator: after it, pydantic would write them into the JSON schema as "ge" and "le".)
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID), BeforeValidator(_ascii_digits)]
+BigRowId = Annotated[int, Field(ge=1, le=MAX_BIG_ROW_ID), BeforeValidator(_ascii_digits)]
 
 
 def row_id(text: str, maximum: int = MAX_ROW_ID) -> int | None:

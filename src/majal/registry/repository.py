@@ -235,7 +235,7 @@ def cycle(db: Session, cycle_id: int) -> Cycle | None:
     return db.get(Cycle, cycle_id)
 
 
-def _live_cycles(programme: str) -> Select[tuple[Cycle]]:
+def _live_cycles(programme: str) -> Select[Cycle]:
     """A programme's cycles, leaving aside cancelled drafts."""
     return select(Cycle).where(Cycle.programme == programme, Cycle.status != CANCELLED)
 

@@ -68,9 +68,9 @@ def search(
     before: datetime | None,
     limit: int,
 ) -> list[SearchRow]:
-    """Open311's search (requested from `start`, and `before` that instant), newest first, as plain tuples (no ORM objects, no joined service or district). The `limit`
-    ids are picked first, from the (service_id, status, requested_at) index alone, so only the rows returned are
-    read and sorted, not every match."""
+    """Open311's search (requested from `start`, and before `before`), newest first, as plain tuples (no ORM objects,
+    no joined service or district). The `limit` ids are picked first, from the (service_id, status, requested_at)
+    index alone, so only the rows returned are read and sorted, not every match."""
     c = ServiceRequest.__table__.c
     chosen = select(c.id)
     if ids:
