@@ -98,9 +98,15 @@ def cycles(db: DB, user: Annotated[User, Depends(current_user)]) -> list[dict[st
     return [{name: getattr(c, name) for name in CycleOut.model_fields} for c in service.cycles(db, user)]
 
 
+def officer_user(user: Annotated[User, Depends(current_user)]) -> User:
+    """Checked as a dependency, so that a caller without the role is refused before the body is read."""
+    service.check_officer(user)
+    return user
+
+
 @router.post("/cycles/{cycle_id}/cancel", response_model=CycleOut, dependencies=[Depends(verify_csrf)],
              responses=error_responses(400, 401, 403, 404, 409))
-def cancel_cycle(db: DB, cycle_id: RowId, body: CancelIn, user: Annotated[User, Depends(current_user)]
+def cancel_cycle(db: DB, cycle_id: RowId, body: CancelIn, user: Annotated[User, Depends(officer_user)]
                  ) -> dict[str, Any]:
     """Cancel a draft cycle, with the reason (recorded): its entitlements go, and its month may be drawn again."""
     cancelled = service.cancel_cycle(db, user, cycle_id, body.reason)
