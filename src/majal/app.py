@@ -22,11 +22,18 @@ from majal.cleanliness import pages as cleanliness_pages
 from majal.config import Settings
 from majal.db import DatabaseBusy, make_engine, make_sessionmaker
 from majal.kit import redact
-from majal.kit.errors import MajalError, Unauthorized
+from majal.kit.errors import MajalError, NotFound, Unauthorized
 from majal.kit.i18n import N_, gettext
 from majal.kit.openapi import describe_errors
 from majal.kit.validation import translated_validation_errors
-from majal.kit.web import PACKAGE_DIR, BodyLimitMiddleware, WebShellMiddleware, render, template_environment
+from majal.kit.web import (
+    PACKAGE_DIR,
+    BodyLimitMiddleware,
+    NulGuardMiddleware,
+    WebShellMiddleware,
+    render,
+    template_environment,
+)
 from majal.lighting import api as lighting_api
 from majal.lighting import pages as lighting_pages
 from majal.registry import api as registry_api
@@ -75,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = template_environment()
     app.state.answers = open311_api.answer_cache()
     redact.install()
+    app.add_middleware(NulGuardMiddleware, refuse=refusal)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(WebShellMiddleware)
@@ -97,22 +105,30 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(JSON_PREFIXES) or request.url.path == "/openapi.json"
 
 
+def refusal(request: Request, error: MajalError) -> Response:
+    """A refusal in the format of the path: Open311's error list, our JSON, the sign-in page or an error page."""
+    message = error.translated()
+    if request.url.path.startswith(open311_api.PREFIX):
+        return open311_api.error_response(request.url.path, error.status_code, [message])
+    if _wants_json(request):
+        return JSONResponse({"detail": message, "code": error.code}, status_code=error.status_code)
+    if isinstance(error, Unauthorized):
+        return render(
+            request, "accounts/login.html", {"error": message, "next": request.url.path}, status_code=401
+        )
+    return render(request, "error.html", {"message": message}, status_code=error.status_code)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(MajalError)
     async def majal_error(request: Request, error: MajalError) -> Response:
-        message = error.translated()
-        if request.url.path.startswith(open311_api.PREFIX):
-            return open311_api.error_response(request.url.path, error.status_code, [message])
-        if _wants_json(request):
-            return JSONResponse({"detail": message, "code": error.code}, status_code=error.status_code)
-        if isinstance(error, Unauthorized):
-            return render(
-                request, "accounts/login.html", {"error": message, "next": request.url.path}, status_code=401
-            )
-        return render(request, "error.html", {"message": message}, status_code=error.status_code)
+        return refusal(request, error)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        if any(problem.get("loc", ("",))[0] == "path" for problem in error.errors()):
+            # a path names a record: an id no row can have (beyond the column's range, "²") names none
+            return refusal(request, NotFound(STATUS_MESSAGES[404]))
         problems = translated_validation_errors(error.errors())
         if request.url.path.startswith(open311_api.PREFIX):
             descriptions = [f"{p['field']}: {p['msg']}" for p in problems]

@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     threads: int = Field(default=40, ge=1, le=400, description="threads for the routes' database work")
-    sqlite_writers: int = Field(default=4, ge=1, le=64, description="write requests let into the thread pool at once on SQLite")
+    sqlite_writers: int = Field(default=4, ge=1, le=64, description="writers in threads at once (SQLite)")
     reports_per_hour: int = Field(default=10, ge=1, description="portal reports allowed per connection and hour")
     max_body_bytes: int = 1024 * 1024
     max_upload_bytes: int = 50 * 1024 * 1024

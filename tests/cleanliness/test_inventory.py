@@ -112,3 +112,16 @@ def test_cli_import_refusal_names_line_and_field(fleet: sessionmaker[Session], s
     assert result.exit_code == 0, result.output
     assert "0 created, 2 updated" in result.output
     cli_settings.cache_clear()
+
+
+@pytest.mark.parametrize(("data", "where"), [
+    (b"code,kind,lon,lat,street\nX1,bin_240,-2.32,34.92,Rue\x00A\n", "containers.csv:2: street"),
+    (b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"code": "X1", '
+     b'"kind": "bin_240", "street": "Rue\\u0000A"}, "geometry": {"type": "Point", "coordinates": [-2.32, 34.92]}}]}',
+     "containers.csv: features[0]: street"),
+])
+def test_a_nul_in_a_field_is_refused_and_nothing_stored(fleet: sessionmaker[Session], data: bytes,
+                                                        where: str) -> None:
+    assert f"{where}: The text may not hold the NUL character" in _refused(fleet, "containers", data)
+    with fleet.begin() as db:
+        assert "X1" not in service.repository.by_codes(db, service.Container)

@@ -4,14 +4,16 @@ reports pinned to the nearest container."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from majal.accounts import service as accounts
 from majal.cleanliness import service
 from majal.cleanliness.models import Container, FillReading
+from majal.kit.errors import MajalError
 from majal.requests import service as requests
 from majal.requests.schemas import Submission
 from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
@@ -140,3 +142,32 @@ def test_overflow_reports_are_pinned_to_the_nearest_container_and_make_it_due(
         due = {d.container.code: d.reason for d in service.due_containers(db, now.date())}
         assert due["A3"] == "overflow"
         assert service.indicators(db, now.date()).overflow_reports == 2
+
+
+@pytest.mark.parametrize("at", ["1999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+14:00",
+                                "9999-12-31T23:59:59-12:00", "2202-05-01T08:00:00+01:00"])
+def test_readings_and_emptyings_outside_the_window_are_refused_with_the_range(
+        client: TestClient, fleet: sessionmaker[Session], at: str) -> None:
+    key = {"X-API-Key": _api_key(fleet)}
+    container_id = _container_id(fleet, "A1")
+    for kind, body in (("fill", {"fill": 0.5, "at": at}), ("emptied", {"at": at})):
+        refused = client.post(f"/api/v1/cleanliness/containers/{container_id}/{kind}", json=body, headers=key)
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["detail"].startswith("at: Enter a date from 2000-01-01 to ")
+    with fleet.begin() as db:
+        assert db.query(FillReading).count() == 0
+        assert db.get(Container, container_id).last_emptied_at is None  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("day", ["1999-12-31", "0202-05-01", "9999-12-31"])
+def test_a_plan_for_a_day_outside_the_window_is_refused_with_the_range(
+        client: TestClient, fleet: sessionmaker[Session], day: str) -> None:
+    _cleanliness_agent(fleet)
+    sign_in(client, "collector")
+    token = csrf_from(client, "/console/cleanliness")
+    refused = client.post("/console/cleanliness/plans", data={"csrf_token": token, "day": day, "seconds": "1"})
+    assert refused.status_code == 400 and "day: Enter a date from 2000-01-01 to " in refused.text
+    with fleet.begin() as db:
+        assert service.plans(db) == []
+        with pytest.raises(MajalError, match="Enter a date from 2000-01-01"):
+            service.queue_plan(db, date.fromisoformat(day), 1, 0.7, actor="cli")  # the CLI's way in

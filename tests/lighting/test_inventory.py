@@ -77,6 +77,8 @@ BAD_ROWS = {
                            "neon is not one of"),
     "bad date": ("P-9,-2.3203,34.9203,hps,150,false,10,2020-13-01,CAB-A,road", "line 5, installed_on",
                  "YYYY-MM-DD"),
+    "NUL in a field": ("P-9,-2.3203,34.9203,hps,150,false,10,,CAB-A,ro\x00ad", "line 5, location_category",
+                       "NUL character (U+0000)"),
 }
 
 
@@ -196,3 +198,16 @@ def test_cli_programmes_are_checked_then_assigned(cli_env, sessions, inventory) 
     with sessions() as db:
         dimmed = service.energy_table(db, 2026, "lamp", 1.2)[1]
     assert {row[0]: row[13] for row in dimmed}["P-2"] < 60 * 1.08 * 4100 / 1000 * 0.9
+
+
+def test_a_nul_in_a_geojson_property_is_refused_by_feature_and_field(sessions, inventory) -> None:
+    document = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-2.32, 34.92]},
+         "properties": {"pole_number": "P-\u0000", "technology": "led", "rated_power_w": 50, "lantern_height_m": 8,
+                        "cabinet": "CAB-A"}}]}
+    before = lamp_count(sessions)
+    with pytest.raises(MajalError) as refused, sessions.begin() as db:
+        service.import_inventory(db, json.dumps(document).encode(), "streetlights", actor="test")
+    with language("en"):
+        assert refused.value.translated().startswith("feature 1, pole_number: The text may not hold the NUL")
+    assert lamp_count(sessions) == before

@@ -60,3 +60,17 @@ def test_states_published_to_mosquitto_reach_the_database(sessions, inventory) -
         assert db.scalar(select(func.count(Reading.id))) == 2
         # P-1, 150 W sodium, drawing 320 W instead of 168 W: power far from expected.
         assert [order.fault for order in db.scalars(select(WorkOrder))] == ["power_deviation"]
+
+
+def test_states_dated_outside_the_window_are_refused(sessions, inventory, caplog) -> None:
+    """Before 2000, in the future (beyond clock drift), or an instant with no UTC datetime: refused, never stored."""
+    intake = Intake(sessions, [LAMP_STATE])
+    caplog.set_level(logging.WARNING, logger="majal.mqtt")
+    moments = ["1999-12-31T23:59:59+00:00", "2202-11-20T23:00:00+00:00", "0001-01-01T00:00:00+14:00",
+               "9999-12-31T23:59:59-12:00"]
+    for at in moments:
+        assert not intake.receive("majal/lighting/lamps/P-1/state", message(True, 100, 168, at=at)), at
+    assert intake.refused == {STATE_PATTERN: len(moments)}
+    assert "Enter a date from 2000-01-01 to " in caplog.text
+    with sessions() as db:
+        assert db.scalar(select(func.count(Reading.id))) == 0

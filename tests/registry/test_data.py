@@ -174,6 +174,8 @@ def test_csv_values_are_checked_with_their_row(tmp_path: Path) -> None:
         ("rooms", "0", "“0” is too small; it must be at least 1."),
         ("household_id", "-4", "“-4” is not a whole number above 0."),
         ("milieu", None, "This field is empty."),
+        ("commune", "BER\x00KANE", "The text may not hold the NUL character (U+0000)"),
+        ("dwelling", "villa\x00", "The text may not hold the NUL character (U+0000)"),
     ],
 )
 def test_each_kind_of_bad_value_is_named(column: str, value: str | None, message: str) -> None:

@@ -289,6 +289,14 @@ def refusal(data: bytes, encoding: str = "utf-8") -> str:
     return str(raised.value)
 
 
+@pytest.mark.parametrize("column", ["id", "first_name", "commune"])
+def test_a_nul_in_a_cell_is_refused_by_row_and_column(column: str) -> None:
+    rows = [list(row) for row in GOOD]
+    rows[1][COLUMNS.index(column)] += "\x00"
+    assert refusal(csv_bytes(rows)) == (f"Row 3, column {column}: The text may not hold the NUL character (U+0000): "
+                                         "remove it and try again.")
+
+
 def test_missing_columns_are_named() -> None:
     message = refusal(csv_bytes([row[:6] for row in GOOD], COLUMNS[:6]))
     assert "national_id" in message and "Missing column" in message

@@ -413,5 +413,5 @@ def test_numbers_beyond_the_database_integers_are_not_found(client: TestClient, 
     sign_in(client, "officer")
     huge = 2**31
     assert client.get(f"/console/registry/matching/pairs/{huge}").status_code == 404
-    assert client.get(f"/api/v1/registry/matches/{huge}").status_code == 422
+    assert client.get(f"/api/v1/registry/matches/{huge}").status_code == 404
     assert client.get("/console/registry/matching", params={"list_id": str(huge)}).status_code == 200

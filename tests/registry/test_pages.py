@@ -158,6 +158,41 @@ def test_the_officer_dashboard_shows_targeting_as_chart_and_table_and_runs_cycle
     assert client.get("/console/registry/households/1").status_code == 403  # officers do not read households
 
 
+def test_a_draft_cycle_is_cancelled_from_the_dashboard_and_the_api(client: TestClient, registry, sessions) -> None:
+    sign_in(client, "officer")
+    token = csrf_from(client, "/console/registry/dashboard")
+    for period in ("2026-10", "2026-11"):
+        drawn = client.post("/console/registry/cycles", data={"csrf_token": token, "programme": "asd",
+                                                              "period": period}, follow_redirects=False)
+        assert drawn.status_code == 303
+    with sessions.begin() as db:
+        october, november = sorted(db.scalars(select(Cycle)), key=lambda c: c.period)
+        october_id, november_id = october.id, november.id
+    page = client.get("/console/registry/dashboard").text
+    assert page.count('/cancel" class="inline-form"') == 2 and "Cancel the draft" in page
+    no_reason = client.post(f"/console/registry/cycles/{october_id}/cancel", data={"csrf_token": token})
+    assert no_reason.status_code == 400 and "reason" in no_reason.text
+    done = client.post(f"/console/registry/cycles/{october_id}/cancel",
+                       data={"csrf_token": token, "reason": "Wrong month"}, follow_redirects=False)
+    assert done.status_code == 303
+    assert client.post(f"/console/registry/cycles/{october_id}/advance", data={"csrf_token": token, "to": "approved"}
+                       ).status_code == 409
+    unsigned = client.post(f"/api/v1/registry/cycles/{november_id}/cancel", json={"reason": "Wrong month"})
+    assert unsigned.status_code == 403  # a cookie-signed call needs its CSRF token
+    api = client.post(f"/api/v1/registry/cycles/{november_id}/cancel", json={"reason": "Wrong month"},
+                      headers={"X-CSRF-Token": token})
+    assert api.status_code == 200 and api.json()["status"] == "cancelled"
+    assert client.post(f"/api/v1/registry/cycles/{november_id}/cancel", json={"reason": "again"},
+                       headers={"X-CSRF-Token": token}).status_code == 409
+    assert client.post("/api/v1/registry/cycles/999999/cancel", json={"reason": "x"},
+                       headers={"X-CSRF-Token": token}).status_code == 404
+    page = client.get("/console/registry/dashboard").text
+    assert '/cancel" class="inline-form"' not in page and page.count(">cancelled<") == 2
+    with sessions.begin() as db:
+        assert {c.status for c in db.scalars(select(Cycle))} == {"cancelled"}
+        assert repository.entitlements(db, october_id) == repository.entitlements(db, november_id) == []
+
+
 def test_the_entitlement_api_gives_the_breakdown_the_command_prints(client: TestClient, staff) -> None:
     from tests.registry.builders import child, household, member
 

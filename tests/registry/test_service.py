@@ -355,6 +355,75 @@ def test_a_cycle_freezes_beneficiaries_amounts_model_and_rule_and_moves_in_order
         assert statuses == {"2026-10": "paid", "2026-11": "paid"}
 
 
+def _month(today: date, ahead: int) -> str:
+    year, month = divmod(today.year * 12 + today.month - 1 + ahead, 12)
+    return f"{year:04d}-{month + 1:02d}"
+
+
+@pytest.mark.parametrize("period", ["1999-12", "9999-12", "0202-05", "AHEAD+2"])
+def test_a_cycle_period_outside_2000_to_next_month_is_refused_with_the_range(sessions, period: str) -> None:
+    officer = user(sessions, "officer", "programme_officer")
+    today = utcnow().date()
+    chosen = _month(today, 2) if period == "AHEAD+2" else period
+    with sessions.begin() as db, pytest.raises(MajalError) as refused:
+        service.create_cycle(db, officer, "asd", chosen)
+    assert str(refused.value) == f"period: Enter a month from 2000-01 to {_month(today, 1)}."
+    with sessions() as db:
+        assert db.scalar(select(func.count(Cycle.id))) == 0
+
+
+@pytest.mark.parametrize("period", ["٢٠٢٦-05", "2026-05\n", "2026-5", " 2026-05"])
+def test_a_cycle_period_is_written_with_ascii_digits(sessions, period: str) -> None:
+    officer = user(sessions, "officer", "programme_officer")
+    with sessions.begin() as db, pytest.raises(MajalError, match="YYYY-MM"):
+        service.create_cycle(db, officer, "asd", period)
+
+
+def test_next_month_may_be_drawn(sessions) -> None:
+    imported(sessions)
+    officer = user(sessions, "officer", "programme_officer")
+    with sessions.begin() as db:
+        assert service.create_cycle(db, officer, "asd", _month(utcnow().date(), 1)).status == "draft"
+
+
+def test_a_draft_cycle_is_cancelled_with_its_reason_and_its_month_drawn_again(sessions) -> None:
+    imported(sessions)
+    officer = user(sessions, "officer", "programme_officer")
+    worker = user(sessions, "worker", "social_worker", "BERKANE")
+    with sessions.begin() as db:
+        wrong = service.create_cycle(db, officer, "asd", "2026-10", commune="OUJDA")
+        wrong_id = wrong.id
+        assert repository.entitlements(db, wrong_id) or wrong.beneficiaries == 0
+    with sessions.begin() as db:
+        with pytest.raises(Forbidden):
+            service.cancel_cycle(db, worker, wrong_id, "wrong commune")
+        with pytest.raises(MajalError, match="reason"):
+            service.cancel_cycle(db, officer, wrong_id, "  ")
+        with pytest.raises(NotFound):
+            service.cancel_cycle(db, officer, 999_999, "wrong commune")
+    with sessions.begin() as db:
+        assert service.cancel_cycle(db, officer, wrong_id, "Drawn for the wrong commune").status == "cancelled"
+    with sessions.begin() as db:
+        assert repository.entitlements(db, wrong_id) == []
+        event = db.scalars(select(AuditEvent).where(AuditEvent.action == "registry.cycle.cancel")).one()
+        assert (event.actor, event.object_id, event.detail["reason"]) == (
+            "officer", str(wrong_id), "Drawn for the wrong commune")
+        for step in ("approved", "paid"):
+            with pytest.raises(Conflict, match="cancelled"):
+                service.advance_cycle(db, officer, wrong_id, step)
+        with pytest.raises(Conflict, match="draft"):
+            service.cancel_cycle(db, officer, wrong_id, "twice")
+        again = service.create_cycle(db, officer, "asd", "2026-10", commune="BERKANE")  # the month is free again
+        november = service.create_cycle(db, officer, "asd", "2026-11")
+        service.advance_cycle(db, officer, again.id, "approved")  # the cancelled cycle holds nothing up
+        service.advance_cycle(db, officer, november.id, "approved")
+        service.advance_cycle(db, officer, again.id, "paid")
+        with pytest.raises(Conflict, match="draft"):
+            service.cancel_cycle(db, officer, again.id, "too late")  # paid cycles are history
+        statuses = sorted((c.period, c.status) for c in db.scalars(select(Cycle)))
+        assert statuses == [("2026-10", "cancelled"), ("2026-10", "paid"), ("2026-11", "approved")]
+
+
 def test_the_officer_sees_the_targeting_evaluation(sessions) -> None:
     officer = user(sessions, "officer", "programme_officer")
     worker = user(sessions, "worker", "social_worker", "BERKANE")

@@ -139,3 +139,44 @@ def test_filters(client: TestClient, queue: dict, sessions) -> None:
     with sessions() as db:
         events = db.scalar(select(func.count()).select_from(RequestEvent))
     assert events == 2
+
+
+ANSWERS = {  # a request per datatype (string, number, datetime, text, singlevaluelist, multivaluelist)
+    "BIN_FULL": ({"container_number": ["C-17"], "bags_around": ["12"]},
+                 ["Container number (if visible)", "C-17", "Bags lying around", "12"]),
+    "DUMPING": ({"waste": ["rubble", "green"], "volume_m3": ["2.5"]},
+                ["Kinds of waste", "Green waste, Rubble", "Approximate volume (m³)", "2.50"]),
+    "LIGHT_DAY": ({"noticed_at": ["2026-11-20T08:30:00+01:00"]}, ["Since when?", "Nov 20, 2026"]),
+    "UNSANITARY": ({"establishment": ["Café <b>Atlas</b>"], "details": ["Rats\nin the kitchen"]},
+                   ["Name of the establishment", "Café &lt;b&gt;Atlas&lt;/b&gt;", "What did you see?", "Rats"]),
+    "STRAY_DOGS": ({"behaviour": ["pack"], "bite": ["no"], "count": ["4"]}, ["About how many?", "4"]),
+}
+
+
+@pytest.mark.parametrize("code", sorted(ANSWERS))
+def test_the_staff_page_shows_answers_of_every_datatype(client: TestClient, sessions, staff, demo_territory,
+                                                        code: str) -> None:
+    attributes, shown = ANSWERS[code]
+    with sessions.begin() as db:
+        requests.seed_catalogue(db)
+        made = requests.submit(db, Submission(code, "Signalement", str(LAT), str(LON), attributes=attributes),
+                               SECRET, source="web", actor="citizen").id
+    sign_in(client, "admin")
+    page = client.get(f"/console/requests/{made}")
+    assert page.status_code == 200, page.text[:300]
+    assert all(words in page.text for words in shown), [w for w in shown if w not in page.text]
+    french = client.get(f"/console/requests/{made}", params={"lang": "fr"}).text
+    assert code != "DUMPING" or ("Gravats" in french and "2,50" in french)
+
+
+def test_an_answer_to_a_question_no_longer_asked_shows_under_its_code(client: TestClient, sessions, staff,
+                                                                      demo_territory) -> None:
+    with sessions.begin() as db:
+        requests.seed_catalogue(db)
+        made = requests.submit(db, Submission("BIN_FULL", "", str(LAT), str(LON)), SECRET, source="web",
+                               actor="citizen")
+        made.attribute_values = {"old_question": 3.75, "old_list": ["a", 2]}
+        made_id = made.id
+    sign_in(client, "admin")
+    page = client.get(f"/console/requests/{made_id}")
+    assert page.status_code == 200 and "old_question" in page.text and "3.75" in page.text and "a, 2" in page.text

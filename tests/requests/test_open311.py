@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
 import httpx2
@@ -127,6 +128,56 @@ def test_search_filters_and_the_90_day_default(open311: httpx2.Client, api_key: 
     assert len(open311.get("/requests.json", params={"start_date": start}).json()) == 3
     xml = ET.fromstring(open311.get("/requests.xml", params={"service_code": "STRAY_DOGS"}).content)
     assert xml.tag == "service_requests" and len(xml.findall("request")) == 2
+
+
+def _spellings(moment: datetime) -> list[str]:
+    """One instant written with Z, at +14:00 and at -12:00 (the earliest and latest offsets in use)."""
+    return [moment.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            moment.astimezone(timezone(timedelta(hours=14))).isoformat(),
+            moment.astimezone(timezone(timedelta(hours=-12))).isoformat()]
+
+
+def test_dates_compare_instants_whatever_their_offset(open311: httpx2.Client, api_key: str, sessions) -> None:
+    """Three requests an hour apart; each window is asked in three spellings of its instants, and all three answer
+    alike: instants are compared, not their text (which SQLite would otherwise compare)."""
+    noon = (utcnow() - timedelta(days=2)).replace(hour=12, minute=0, second=0, microsecond=0)
+    ids = [post(open311, api_key).json()[0]["service_request_id"] for _ in range(3)]
+    with sessions.begin() as db:
+        for hours, request_id in enumerate(ids):
+            db.execute(update(ServiceRequest).where(ServiceRequest.id == int(request_id))
+                       .values(requested_at=noon + timedelta(hours=hours, microseconds=250_000)))
+    windows = {(noon - timedelta(minutes=30), noon + timedelta(minutes=30)): ids[:1],
+               (noon + timedelta(minutes=30), noon + timedelta(hours=3)): ids[1:],
+               (noon - timedelta(days=1), noon - timedelta(minutes=1)): []}
+    for (start, end), expected in windows.items():
+        for start_text, end_text in zip(_spellings(start), _spellings(end), strict=True):
+            found = open311.get("/requests.json", params={"start_date": start_text, "end_date": end_text}).json()
+            assert sorted(r["service_request_id"] for r in found) == sorted(expected), (start_text, end_text)
+    for start_text in _spellings(noon + timedelta(minutes=90)):
+        assert len(open311.get("/requests.json", params={"start_date": start_text}).json()) == 1
+    assert open311.get("/requests.json", params={"start_date": _spellings(noon)[1],
+                                                 "end_date": _spellings(noon - timedelta(seconds=1))[2]}
+                       ).status_code == 400  # start after end, however each is written
+
+
+def test_a_request_is_found_by_the_second_it_is_published_with(open311: httpx2.Client, api_key: str) -> None:
+    made = post(open311, api_key).json()[0]["service_request_id"]
+    published = open311.get(f"/requests/{made}.json").json()[0]["requested_datetime"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", published)  # to the second
+    moment = datetime.fromisoformat(published)
+    for written in _spellings(moment):
+        for params in ({"start_date": written}, {"end_date": written}, {"start_date": written, "end_date": written}):
+            found = open311.get("/requests.json", params=params).json()
+            assert [r["service_request_id"] for r in found] == [made], params
+    just_after = _spellings(moment + timedelta(seconds=1))[1]
+    assert open311.get("/requests.json", params={"start_date": just_after}).json() == []
+
+
+def test_dates_beyond_what_utc_can_hold_are_open_bounds(open311: httpx2.Client, api_key: str) -> None:
+    made = post(open311, api_key).json()[0]["service_request_id"]
+    found = open311.get("/requests.json", params={"start_date": "0001-01-01T00:00:00+14:00",
+                                                  "end_date": "9999-12-31T23:59:59-12:00"})
+    assert found.status_code == 200 and [r["service_request_id"] for r in found.json()] == [made]
 
 
 @pytest.mark.parametrize(("fields", "status", "words"), [

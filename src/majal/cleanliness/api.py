@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from majal.accounts.deps import API_KEY_HEADER, api_key, current_user
 from majal.accounts.models import User
@@ -23,12 +23,11 @@ from majal.kit.errors import Forbidden
 from majal.kit.i18n import N_
 from majal.kit.openapi import error_responses
 from majal.kit.security import Department, Role
+from majal.kit.validation import RowId
 from majal.kit.web import DB, check_csrf, submitted_csrf
 
 PREFIX = "/api/v1/cleanliness"
 router = APIRouter(prefix=PREFIX, tags=["cleanliness"])
-ContainerId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def may_plan(user: User) -> bool:
@@ -59,7 +58,7 @@ Caller = Annotated[str, Depends(sensor_or_staff)]
 
 @router.post("/containers/{container_id}/fill", status_code=201, response_model=ReadingOut,
              responses=error_responses(400, 401, 403, 404))
-def add_reading(db: DB, container_id: ContainerId, reading: FillIn, _caller: Caller) -> dict[str, Any]:
+def add_reading(db: DB, container_id: RowId, reading: FillIn, _caller: Caller) -> dict[str, Any]:
     """Record a fill-level reading (API key, or cleanliness staff)."""
     stored = service.record_fill(db, container_id, reading.fill, reading.at, source="http")
     return {"id": stored.id, "container_id": stored.container_id, "fill": stored.fill, "at": stored.at}
@@ -67,7 +66,7 @@ def add_reading(db: DB, container_id: ContainerId, reading: FillIn, _caller: Cal
 
 @router.post("/containers/{container_id}/emptied", status_code=201, response_model=EmptyingOut,
              responses=error_responses(400, 401, 403, 404))
-def add_emptying(db: DB, container_id: ContainerId, emptying: EmptyingIn, _caller: Caller) -> dict[str, Any]:
+def add_emptying(db: DB, container_id: RowId, emptying: EmptyingIn, _caller: Caller) -> dict[str, Any]:
     """Record that a container was emptied (API key, or cleanliness staff): the plan's 'actual'."""
     stored = service.record_emptying(db, container_id, emptying.at, emptying.truck, emptying.weight_kg,
                                      source="http")
@@ -76,7 +75,7 @@ def add_emptying(db: DB, container_id: ContainerId, emptying: EmptyingIn, _calle
 
 @router.get("/containers/{container_id}/forecast", response_model=ForecastOut,
             responses=error_responses(401, 403, 404))
-def container_forecast(db: DB, container_id: ContainerId, _user: Staff) -> dict[str, Any]:
+def container_forecast(db: DB, container_id: RowId, _user: Staff) -> dict[str, Any]:
     """The container's fill now, forecast from its readings since it was last emptied."""
     found = service.container(db, container_id)
     now = utcnow()
@@ -86,7 +85,7 @@ def container_forecast(db: DB, container_id: ContainerId, _user: Staff) -> dict[
 
 
 @router.get("/plans/{plan_id}", response_model=PlanStatusOut, responses=error_responses(401, 403, 404))
-def plan_status(db: DB, plan_id: PlanId, _user: Staff) -> dict[str, Any]:
+def plan_status(db: DB, plan_id: RowId, _user: Staff) -> dict[str, Any]:
     """A plan's progress while it is computed, and its totals once done."""
     found = service.plan(db, plan_id)
     return {"id": found.id, "day": found.day.isoformat(), "status": found.status, "progress": found.progress,
@@ -95,7 +94,7 @@ def plan_status(db: DB, plan_id: PlanId, _user: Staff) -> dict[str, Any]:
 
 
 @router.get("/plans/{plan_id}/map", response_model=PlanMapOut, responses=error_responses(401, 403, 404))
-def plan_map(db: DB, plan_id: PlanId, _user: Staff) -> dict[str, Any]:
+def plan_map(db: DB, plan_id: RowId, _user: Staff) -> dict[str, Any]:
     """The plan's routes and stops as GeoJSON, for the plan map."""
     found = service.plan(db, plan_id)
     features: list[dict[str, Any]] = []

@@ -19,6 +19,7 @@ import numpy as np
 from majal.kit.errors import MajalError
 from majal.kit.geo import valid_lon_lat
 from majal.kit.i18n import N_
+from majal.kit.validation import NUL_REFUSED, nul_path
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -186,18 +187,26 @@ def parse(kind: str, data: bytes, filename: str, locate: Locate | None = None) -
     if kind == "roads":
         if not geojson:
             raise InventoryError(N_("Roads are imported from GeoJSON lines only."), where=filename)
-        rows: list[Any] = [_road(row) for row in _features(text, filename, point=False)]
+        rows: list[Any] = [_road(row) for row in _without_nul(_features(text, filename, point=False))]
     else:
         if kind == "trucks" and geojson:
             raise InventoryError(N_("Trucks have no place on a map: import them from CSV."), where=filename)
         source = _features(text, filename, point=True) if geojson else _csv_rows(text, filename)
         reader = {"containers": lambda row: _container(row, locate), "trucks": _truck, "sites": _site}[kind]
-        rows = [reader(row) for row in source]
+        rows = [reader(row) for row in _without_nul(source)]
     if not rows:
         raise InventoryError(N_("The file holds no rows."), where=filename)
     if kind != "roads":
         _unique_codes(rows, filename)
     return rows
+
+
+def _without_nul(rows: Iterator[_Row]) -> Iterator[_Row]:
+    for row in rows:
+        field = nul_path(row.values)
+        if field is not None:
+            raise InventoryError(NUL_REFUSED, where=f"{row.where}: {field}" if field else row.where)
+        yield row
 
 
 def _csv_rows(text: str, filename: str) -> Iterator[_Row]:

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from majal.cleanliness import service
-from majal.cleanliness.api import PlanId, Staff
+from majal.cleanliness.api import Staff
 from majal.cleanliness.models import CollectionPlan
 from majal.kit.audit import utcnow
 from majal.kit.errors import MajalError
 from majal.kit.i18n import BABEL_LOCALES, N_, current_language, format_number, gettext
+from majal.kit.validation import RowId, decimal_number
 from majal.kit.web import DB, Audience, render, verify_csrf
 
 PATH = "/console/cleanliness"
@@ -81,8 +82,8 @@ def queue_plan(request: Request, db: DB, user: Staff, day: Annotated[str, Form(m
                threshold: Annotated[str, Form(max_length=10)] = "") -> Response:
     """Queue a day's plan for the worker; the plan's page shows its progress."""
     chosen = _parse(day, date.fromisoformat, N_("Enter a date as YYYY-MM-DD."), "day")
-    search = _parse(seconds or str(service.DEFAULT_SECONDS), float, N_("Enter a number."), "seconds")
-    fill = _parse(threshold or str(service.DEFAULT_THRESHOLD), float, N_("Enter a number."), "threshold")
+    search = _parse(seconds or str(service.DEFAULT_SECONDS), decimal_number, N_("Enter a number."), "seconds")
+    fill = _parse(threshold or str(service.DEFAULT_THRESHOLD), decimal_number, N_("Enter a number."), "threshold")
     plan = service.queue_plan(db, chosen, search, fill, actor=user.username)
     return RedirectResponse(f"{PATH}/plans/{plan.id}", status_code=303)
 
@@ -95,7 +96,7 @@ def _parse(text: str, convert: Any, message: str, field: str) -> Any:
 
 
 @router.get(f"{PATH}/plans/{{plan_id}}", tags=[Audience.staff])
-def plan_page(request: Request, db: DB, plan_id: PlanId, _user: Staff) -> Response:
+def plan_page(request: Request, db: DB, plan_id: RowId, _user: Staff) -> Response:
     plan = service.plan(db, plan_id)
     actual = {row.route.id: row for row in service.plan_vs_actual(db, plan)} if plan.status == "done" else {}
     routes = [{
@@ -119,7 +120,7 @@ def plan_page(request: Request, db: DB, plan_id: PlanId, _user: Staff) -> Respon
 
 
 @router.get(f"{PATH}/plans/{{plan_id}}/routes/{{route_id}}", tags=[Audience.staff])
-def driver_sheet(request: Request, db: DB, plan_id: PlanId, route_id: PlanId, _user: Staff) -> Response:
+def driver_sheet(request: Request, db: DB, plan_id: RowId, route_id: RowId, _user: Staff) -> Response:
     """One truck's round on paper: stops in order with times, expected load, and the landfill runs."""
     route = service.plan_route(db, plan_id, route_id)
     stops = [{

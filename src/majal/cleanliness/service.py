@@ -26,11 +26,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from majal.cleanliness import distances, forecast, inventory, repository, routing
 from majal.cleanliness.models import CollectionPlan, Container, Emptying, FillReading, PlanRoute, Road, Site, Truck
 from majal.cleanliness.schemas import FillIn
-from majal.kit import audit
+from majal.kit import audit, clock
 from majal.kit.audit import utcnow
 from majal.kit.errors import MajalError, NotFound
 from majal.kit.i18n import N_, gettext
 from majal.kit.mqtt import Topic
+from majal.kit.validation import row_id
 from majal.territory import service as territory
 
 log = logging.getLogger("majal.cleanliness")
@@ -40,6 +41,7 @@ ASSUMED_FILL = 0.75  # a container without readings, due by its frequency, is ta
 DEFAULT_THRESHOLD = 0.7  # forecast fill from which a sensor-watched container is due
 DEFAULT_SECONDS = 20.0
 MAX_SECONDS = 600.0
+CLOCK_DRIFT = timedelta(minutes=10)  # a device clock this far ahead is still believed
 STALE_AFTER = timedelta(minutes=15)  # a plan still running this long after its search time has lost its worker
 OVERFLOW_SERVICE = "BIN_FULL"  # the Open311 service of an overflowing container
 OVERFLOW_RADIUS_M = 75.0  # a report farther than this from any container is pinned to none
@@ -200,8 +202,8 @@ def record_fill(db: Session, container_id: int, fill: float, at: datetime, sourc
     found = container(db, container_id)
     if not (0.0 <= fill <= 1.0):
         raise MajalError(N_("fill must be a number from 0 to 1."), where="fill")
-    at = _aware(at)
-    if at > utcnow() + timedelta(minutes=10):
+    at = clock.check_moment(at, "at")
+    if at > utcnow() + CLOCK_DRIFT:
         raise MajalError(N_("This reading is dated in the future."), where="at")
     reading = FillReading(container_id=found.id, at=at, fill=float(fill), source=source)
     db.add(reading)
@@ -211,9 +213,10 @@ def record_fill(db: Session, container_id: int, fill: float, at: datetime, sourc
 
 def store_fill_message(db: Session, identifier: str, reading: FillIn) -> None:
     """A reading from `majal/cleanliness/containers/{id}/fill`; the id is the container's number."""
-    if not identifier.isdigit() or len(identifier) > 9:
+    container_id = row_id(identifier)
+    if container_id is None:
         raise NotFound(N_("There is no container %(id)s."), id=identifier[:20])
-    record_fill(db, int(identifier), reading.fill, reading.at, source="mqtt")
+    record_fill(db, container_id, reading.fill, reading.at, source="mqtt")
 
 
 FILL_TOPIC = Topic("majal/cleanliness/containers/+/fill", FillIn, store_fill_message)
@@ -222,8 +225,8 @@ FILL_TOPIC = Topic("majal/cleanliness/containers/+/fill", FillIn, store_fill_mes
 def record_emptying(db: Session, container_id: int, at: datetime, truck_code: str | None, weight_kg: float | None,
                     source: str) -> Emptying:
     found = container(db, container_id)
-    at = _aware(at)
-    if at > utcnow() + timedelta(minutes=10):
+    at = clock.check_moment(at, "at")
+    if at > utcnow() + CLOCK_DRIFT:
         raise MajalError(N_("This emptying is dated in the future."), where="at")
     truck_id = None
     if truck_code:
@@ -308,6 +311,7 @@ def _last_emptied(found: Container, recorded: datetime | None, day_end: datetime
 
 
 def queue_plan(db: Session, day: date, seconds: float, threshold: float, actor: str) -> CollectionPlan:
+    clock.check_day(day, "day")
     if not 1 <= seconds <= MAX_SECONDS:
         raise MajalError(N_("The search time must be from 1 to %(limit)s seconds."), where="seconds",
                          limit=int(MAX_SECONDS))

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from majal.db import Base, write_apart, writes
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from majal.kit.clock import utcnow
 
 
 class AuditEvent(Base):

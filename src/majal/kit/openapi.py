@@ -3,7 +3,8 @@
 A refusal (`MajalError`) or an HTTP error answers `{"detail": str, "code": str}`; invalid parameters or bodies answer
 422 `{"detail": [{"field", "msg", "type"}], "code": "invalid"}` (kit/validation.py), not FastAPI's own shape.
 Routes list the refusals they can answer with `responses=error_responses(404, ...)`; `describe_errors(app)` adds
-the error models to the schema and puts ours in place of FastAPI's default 422 description.
+the error models to the schema, puts ours in place of FastAPI's default 422 description, and gives every operation
+its 400 (any call holding a NUL character is refused).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def _rewrite(schema: dict[str, Any]) -> None:
     ours = {"$ref": f"{REF_PREFIX}ValidationErrorOut"}
     for path in schema.get("paths", {}).values():
         for operation in path.values():
+            if isinstance(operation, dict):  # any call is refused for a NUL character in its text (kit/web.py)
+                operation.setdefault("responses", {}).setdefault("400", error_responses(400)[400])
             answer = operation.get("responses", {}).get("422") if isinstance(operation, dict) else None
             if answer is None:
                 continue

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import Depends, Request
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, MutableHeaders
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -18,9 +21,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from majal.kit import i18n
 from majal.kit.cache import Answer
-from majal.kit.errors import Forbidden
+from majal.kit.errors import Forbidden, MajalError
 from majal.kit.i18n import N_
 from majal.kit.security import csrf_token, csrf_valid, new_token
+from majal.kit.validation import NUL_REFUSED, nul_path, shown_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 LANGUAGE_COOKIE = "majal_lang"
@@ -211,35 +215,49 @@ class BodyLimitMiddleware:
         await self._counted(scope, receive, send, limit)
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        """Without a declared length, count what arrives; past the limit the app sees the client leave, and
-        whatever it would answer is replaced by the 413."""
-        received, exceeded, started = 0, False, False
+        """Without a declared length, count what arrives; past the limit the 413 replaces the app's answer."""
+        received = 0
 
-        async def counting_receive() -> Message:
-            nonlocal received, exceeded
-            if exceeded:
-                return {"type": "http.disconnect"}
-            message = await receive()
+        def count(message: Message) -> Response | None:
+            nonlocal received
             received += len(message.get("body", b""))
-            if received > limit:
-                exceeded = True
+            return _too_large(limit) if received > limit else None
+
+        await _interrupted(self.app, scope, receive, send, count)
+
+
+async def _interrupted(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
+                       check: Callable[[Message], Response | None]) -> None:
+    """Run the app while `check` reads each part of the body as it arrives. When `check` answers, the app sees the
+    client leave (it cannot act on a body it never got whole), and that answer replaces whatever it would send."""
+    refusal: Response | None = None
+    started = False
+
+    async def checked_receive() -> Message:
+        nonlocal refusal
+        if refusal is not None:
+            return {"type": "http.disconnect"}
+        message = await receive()
+        if message["type"] == "http.request":
+            refusal = check(message)
+            if refusal is not None:
                 return {"type": "http.disconnect"}
-            return message
+        return message
 
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if exceeded:
-                return
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+    async def guarded_send(message: Message) -> None:
+        nonlocal started
+        if refusal is not None:
+            return
+        started = started or message["type"] == "http.response.start"
+        await send(message)
 
-        try:
-            await self.app(scope, counting_receive, guarded_send)
-        except Exception:
-            if not exceeded:
-                raise
-        if exceeded and not started:
-            await _too_large(limit)(scope, receive, send)
+    try:
+        await app(scope, checked_receive, guarded_send)
+    except Exception:
+        if refusal is None:
+            raise
+    if refusal is not None and not started:
+        await refusal(scope, receive, send)
 
 
 TOO_LARGE = N_("The request is larger than the %(limit_mb)s MB allowed.")
@@ -252,6 +270,160 @@ def _megabytes(size: int) -> str:
 def _too_large(limit: int) -> Response:
     return JSONResponse({"detail": i18n.gettext(TOO_LARGE, limit_mb=_megabytes(limit)), "code": "too_large"},
                         status_code=413)
+
+
+JSON_NUL = b"\\u0000"
+Refuse = Callable[[Request, MajalError], Response]
+
+
+class NulGuardMiddleware:
+    """Refuses (400) a NUL character in any text a route could read: the path, the query string, a form or JSON body
+    and the text fields of a multipart form (its files may hold anything). PostgreSQL cannot store NUL in text and
+    no field has a use for it: refused here once, before any route sees it. `refuse` answers in the format of the
+    path (the app's own refusal: JSON, Open311 or an HTML page)."""
+
+    def __init__(self, app: ASGIApp, refuse: Refuse) -> None:
+        self.app = app
+        self.refuse = refuse
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        field = _nul_in_address(scope)
+        if field is not None:
+            await self._refusal(scope, field)(scope, receive, send)
+            return
+        content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
+        scanner = _body_scanner(content_type)
+        if scanner is None:
+            await self.app(scope, receive, send)
+            return
+
+        def check(message: Message) -> Response | None:
+            found = scanner(message.get("body", b""), not message.get("more_body", False))
+            return None if found is None else self._refusal(scope, found)
+
+        await _interrupted(self.app, scope, receive, send, check)
+
+    def _refusal(self, scope: Scope, field: str) -> Response:
+        return self.refuse(Request(scope), MajalError(NUL_REFUSED, where=field or None))
+
+
+def _nul_in_address(scope: Scope) -> str | None:
+    """The parameter (or "path") whose text holds a NUL, if one does; "%00" is the only way to write one there."""
+    if "\x00" in scope["path"]:
+        return "path"
+    query: bytes = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query:
+        return _nul_field(parse_qsl(query.decode("latin-1"), keep_blank_values=True))
+    return None
+
+
+def _nul_field(pairs: list[tuple[str, str]]) -> str:
+    for key, value in pairs:
+        if "\x00" in key or "\x00" in value:
+            return shown_key(key)
+    return ""
+
+
+Scanner = Callable[[bytes, bool], str | None]
+
+
+def _body_scanner(content_type: str) -> Scanner | None:
+    """What finds a NUL in a body of this type, chunk by chunk: it answers the field holding one ("" when it cannot
+    say which), or None. None for types no route reads as text."""
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "multipart/form-data":
+        return _multipart_scanner(content_type)
+    if kind == "application/x-www-form-urlencoded":
+        return _whole_body(_form_nul)
+    if kind in ("", "application/json") or kind.endswith("+json"):
+        return _whole_body(_json_nul)
+    return None
+
+
+def _whole_body(find: Callable[[bytes], str | None]) -> Scanner:
+    """Forms and JSON are read whole by the routes too (and kept small by BodyLimitMiddleware): checked at the end."""
+    parts: list[bytes] = []
+
+    def scan(chunk: bytes, last: bool) -> str | None:
+        parts.append(chunk)
+        return find(b"".join(parts)) if last else None
+
+    return scan
+
+
+def _form_nul(body: bytes) -> str | None:
+    if b"%00" not in body and b"\x00" not in body:
+        return None
+    return _nul_field(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+
+
+def _json_nul(body: bytes) -> str | None:
+    """A raw NUL, or the escape \\u0000 inside a string or a key (the exact check only runs when the six bytes
+    are there; a body that is not JSON is left to the route's own refusal)."""
+    if b"\x00" in body:
+        return ""
+    if JSON_NUL not in body:
+        return None
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return None
+    return nul_path(document)
+
+
+def _multipart_scanner(content_type: str) -> Scanner | None:
+    _kind, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    return _MultipartScan(boundary).scan if boundary else None
+
+
+class _MultipartScan:
+    """Reads a multipart form as it streams: NUL refused in part headers and in text fields, not in files (a part
+    with a filename, as Starlette tells them apart). A form the parser cannot read is left to the route's refusal."""
+
+    def __init__(self, boundary: bytes) -> None:
+        self.found: str | None = None
+        self.broken = False
+        self.name, self.is_file = "", False
+        self.header_field, self.header_value = b"", b""
+        self.parser = MultipartParser(boundary, {
+            "on_part_begin": self._part_begin, "on_header_field": self._header_field,
+            "on_header_value": self._header_value, "on_header_end": self._header_end, "on_part_data": self._data,
+        })
+
+    def scan(self, chunk: bytes, _last: bool) -> str | None:
+        if not self.broken and self.found is None:
+            try:
+                self.parser.write(chunk)
+            except MultipartParseError:
+                self.broken = True
+        return self.found
+
+    def _part_begin(self) -> None:
+        self.name, self.is_file = "", False
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self.header_field += data[start:end]
+
+    def _header_value(self, data: bytes, start: int, end: int) -> None:
+        self.header_value += data[start:end]
+
+    def _header_end(self) -> None:
+        field, value = self.header_field.lower(), self.header_value
+        self.header_field, self.header_value = b"", b""
+        if field == b"content-disposition":
+            _disposition, params = parse_options_header(value)
+            self.name = shown_key(params.get(b"name", b"").decode("utf-8", "replace"))
+            self.is_file = b"filename" in params
+        if b"\x00" in field + value and self.found is None:
+            self.found = self.name
+
+    def _data(self, data: bytes, start: int, end: int) -> None:
+        if not self.is_file and self.found is None and b"\x00" in data[start:end]:
+            self.found = self.name
 
 
 class WebShellMiddleware:

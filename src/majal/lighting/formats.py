@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, gettext
+from majal.kit.validation import NUL_REFUSED, nul_path
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,40}")
@@ -114,12 +115,18 @@ def check_size(size: int) -> None:
 
 
 def read_rows(data: bytes, kind: str) -> list[Row]:
-    """The rows of a CSV or GeoJSON file (GeoJSON when it starts with `{`)."""
+    """The rows of a CSV or GeoJSON file (GeoJSON when it starts with `{`); a NUL in a field is refused there."""
     check_size(len(data))
     text = _decode(data)
     if text.lstrip().startswith("{"):
-        return list(_geojson_rows(text))
-    return list(_csv_rows(text, STREETLIGHT_FIELDS if kind == "streetlights" else CABINET_FIELDS))
+        rows = list(_geojson_rows(text))
+    else:
+        rows = list(_csv_rows(text, STREETLIGHT_FIELDS if kind == "streetlights" else CABINET_FIELDS))
+    for row in rows:
+        field = nul_path(row.values)
+        if field is not None:
+            raise row.problem(field, NUL_REFUSED)
+    return rows
 
 
 def _decode(data: bytes) -> str:

@@ -15,6 +15,7 @@ from majal.accounts.deps import current_user
 from majal.accounts.models import User
 from majal.kit.errors import MajalError
 from majal.kit.i18n import BABEL_LOCALES, N_, current_language, format_number, gettext, localized_name
+from majal.kit.validation import RowId
 from majal.kit.web import DB, Audience, render, verify_csrf
 from majal.lighting import formats, service
 from majal.lighting.models import WorkOrder
@@ -126,8 +127,8 @@ def _state_labels() -> dict[str, str]:
     return {key: gettext(label) for key, label in service.STATE_LABELS.items()}
 
 
-@router.get(PREFIX + "/cabinets/{cabinet_id:int}", tags=[Audience.staff], include_in_schema=False)
-def cabinet_page(request: Request, db: DB, cabinet_id: int, user: Annotated[User, Depends(current_user)]
+@router.get(PREFIX + "/cabinets/{cabinet_id}", tags=[Audience.staff], include_in_schema=False)
+def cabinet_page(request: Request, db: DB, cabinet_id: RowId, user: Annotated[User, Depends(current_user)]
                  ) -> Response:
     service.check_lighting_staff(user)
     found = service.cabinet(db, cabinet_id)
@@ -142,9 +143,9 @@ def cabinet_page(request: Request, db: DB, cabinet_id: int, user: Annotated[User
     })
 
 
-@router.post(PREFIX + "/cabinets/{cabinet_id:int}/programme", tags=[Audience.staff], include_in_schema=False,
+@router.post(PREFIX + "/cabinets/{cabinet_id}/programme", tags=[Audience.staff], include_in_schema=False,
              dependencies=[Depends(verify_csrf)])
-def assign(db: DB, cabinet_id: int, user: Annotated[User, Depends(current_user)],
+def assign(db: DB, cabinet_id: RowId, user: Annotated[User, Depends(current_user)],
            programme: Annotated[str, Form(max_length=40)] = "") -> Response:
     service.assign_cabinet_programme(db, user, cabinet_id, programme)
     return RedirectResponse(f"{PREFIX}/cabinets/{cabinet_id}", status_code=303)
@@ -202,9 +203,9 @@ def _order(order: WorkOrder) -> dict[str, Any]:
     }
 
 
-@router.post(PREFIX + "/work-orders/{work_order_id:int}/status", tags=[Audience.staff], include_in_schema=False,
+@router.post(PREFIX + "/work-orders/{work_order_id}/status", tags=[Audience.staff], include_in_schema=False,
              dependencies=[Depends(verify_csrf)])
-def move(request: Request, db: DB, work_order_id: int, user: Annotated[User, Depends(current_user)],
+def move(request: Request, db: DB, work_order_id: RowId, user: Annotated[User, Depends(current_user)],
          target: Annotated[str, Form(max_length=20)] = "", note: Annotated[str, Form(max_length=2000)] = ""
          ) -> Response:
     secret = request.app.state.secret_key

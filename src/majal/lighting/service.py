@@ -14,7 +14,7 @@ import shapely
 from sqlalchemy.orm import Session
 
 from majal.accounts.models import User
-from majal.kit import audit
+from majal.kit import audit, clock
 from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, Forbidden, MajalError, NotFound
 from majal.kit.geo import WGS84_GEOD
@@ -408,6 +408,7 @@ def retrofit_scenario(db: Session, choice: RetrofitChoice, year: int, tariff: fl
 
 # --- Telemetry, faults and work orders -------------------------------------------------------------------------
 
+CLOCK_DRIFT = timedelta(minutes=10)  # a controller clock this far ahead is still believed
 JOIN_METRES = 25.0  # a citizen's report this close to a faulty lamp is about the same pole
 OPEN_STATUSES = ("open", "in_progress")
 WORK_ORDER_STATUSES = ("open", "in_progress", "repaired", "cancelled")
@@ -432,7 +433,7 @@ def streetlight_by_pole(db: Session, pole: str) -> Streetlight:
 def record_state(db: Session, pole: str, state: LampState) -> list[WorkOrder]:
     """Store a controller's message, keep the lamp's latest state, and open a work order for each fault found."""
     light = streetlight_by_pole(db, pole)
-    at = state.at.astimezone(UTC)
+    at = clock.check_moment(state.at, "at", latest=utcnow() + CLOCK_DRIFT)
     repository.add_reading(db, Reading(streetlight_id=light.id, at=at, on=state.on, level=state.level,
                                        power_w=state.power_w))
     if light.state_at is not None and _aware(light.state_at) > at:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from majal.accounts.deps import current_user
@@ -14,10 +14,12 @@ from majal.accounts.models import User
 from majal.kit.errors import MajalError
 from majal.kit.i18n import current_language
 from majal.kit.openapi import error_responses
-from majal.kit.web import DB, client_ip
+from majal.kit.validation import BigRowId, RowId
+from majal.kit.web import DB, client_ip, verify_csrf
 from majal.registry import programmes, service
 from majal.registry.models import Score
 from majal.registry.schemas import (
+    CancelIn,
     CycleOut,
     DueListOut,
     EntitlementIn,
@@ -44,7 +46,7 @@ def _score(score: Score | None) -> dict[str, Any] | None:
 
 
 @router.get("/households/{household_id}", response_model=HouseholdOut, responses=error_responses(400, 401, 403, 404))
-def household(request: Request, db: DB, household_id: Annotated[int, Path(ge=1, le=2**62)],
+def household(request: Request, db: DB, household_id: BigRowId,
               user: Annotated[User, Depends(current_user)],
               reason: Annotated[str, Query(max_length=200, description="Why the household is read (recorded)")] = "",
               identifiers: Annotated[bool, Query(description="Include the members' IDCS (needs a reason)")] = False,
@@ -94,6 +96,21 @@ def targeting(user: Annotated[User, Depends(current_user)],
 def cycles(db: DB, user: Annotated[User, Depends(current_user)]) -> list[dict[str, Any]]:
     """Programme cycles, newest first, each with the model version, rule and comparator it froze."""
     return [{name: getattr(c, name) for name in CycleOut.model_fields} for c in service.cycles(db, user)]
+
+
+def officer_user(user: Annotated[User, Depends(current_user)]) -> User:
+    """Checked as a dependency, so that a caller without the role is refused before the body is read."""
+    service.check_officer(user)
+    return user
+
+
+@router.post("/cycles/{cycle_id}/cancel", response_model=CycleOut, dependencies=[Depends(verify_csrf)],
+             responses=error_responses(400, 401, 403, 404, 409))
+def cancel_cycle(db: DB, cycle_id: RowId, body: CancelIn, user: Annotated[User, Depends(officer_user)]
+                 ) -> dict[str, Any]:
+    """Cancel a draft cycle, with the reason (recorded): its entitlements go, and its month may be drawn again."""
+    cancelled = service.cancel_cycle(db, user, cycle_id, body.reason)
+    return {name: getattr(cancelled, name) for name in CycleOut.model_fields}
 
 
 @router.post("/reviews", response_model=ReviewOut, status_code=201, responses=error_responses(400, 404, 409, 429))

@@ -67,6 +67,7 @@ import polars as pl
 
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, gettext
+from majal.kit.validation import NUL_REFUSED
 
 REGIONS: dict[str, str] = {
     "MA-01": "Tanger-Tétouan-Al Hoceïma",
@@ -329,6 +330,9 @@ def coerce(frame: pl.DataFrame, columns: Sequence[Column], source: str) -> pl.Da
             out[column.name] = pl.repeat(None, frame.height, dtype=column.dtype, eager=True).alias(column.name)
             continue
         raw = frame.get_column(column.name)
+        nul = _first(raw.str.contains("\x00", literal=True)) if raw.dtype == pl.String else None
+        if nul is not None:
+            raise InvalidValue(NUL_REFUSED, source=source, row=nul + 1, field=column.name)
         converted = _convert(raw, column)
         # null_count() is free: the value-by-value search only runs when something is wrong
         bad = _first(converted.is_null() & raw.is_not_null()) if converted.null_count() > raw.null_count() else None

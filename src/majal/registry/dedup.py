@@ -33,7 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from majal.kit.errors import MajalError
-from majal.kit.i18n import N_
+from majal.kit.i18n import N_, gettext
+from majal.kit.validation import NUL_REFUSED
 from majal.registry.names import name_key, normalize_name
 
 __all__ = [
@@ -862,6 +863,9 @@ def parse_persons_csv(data: bytes, encoding: str = "utf-8") -> pa.Table:
                                  row=reader.line_num, found=len(record), expected=len(header))
             rows.append(reader.line_num)
             for name, position in zip(wanted, positions, strict=True):
+                if "\x00" in record[position]:
+                    raise MajalError(N_("Row %(row)s, column %(column)s: %(problem)s"), row=reader.line_num,
+                                     column=name, problem=gettext(NUL_REFUSED))
                 columns[name].append(record[position].strip())
     except csv.Error as error:
         raise MajalError(N_("Row %(row)s: %(problem)s"), row=reader.line_num, problem=str(error)) from None

@@ -24,7 +24,7 @@ VALUE_LABELS = {
     "villa": N_("villa"), "apartment": N_("apartment"), "modern_house": N_("modern house"),
     "traditional_house": N_("traditional house"), "rudimentary": N_("rudimentary dwelling"),
     "rural_house": N_("rural house"), "other": N_("other"),
-    "draft": N_("draft"), "approved": N_("approved"), "paid": N_("paid"),
+    "draft": N_("draft"), "approved": N_("approved"), "paid": N_("paid"), "cancelled": N_("cancelled"),
     "open": N_("open"), "closed": N_("closed"),
     "computed": N_("computed"), "corrected": N_("corrected"),
 }

@@ -26,6 +26,7 @@ from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, Forbidden, MajalError, NotFound
 from majal.kit.i18n import N_
 from majal.kit.security import Role
+from majal.kit.validation import MAX_ROW_ID
 from majal.registry import agreement, dedup, repository
 from majal.registry.models import Household, ListPerson, MatchPair, MatchRun, Member, Merge, PersonList
 from majal.registry.names import name_key
@@ -50,7 +51,6 @@ STATUS_LABELS = {
     "different": N_("decided: different people"),
 }
 MAX_NAME = 100
-MAX_ROW_ID = 2**31 - 1  # the largest integer primary key PostgreSQL holds: beyond it, no such record
 MAX_ID = 64
 SNAPSHOT_FIELDS = ("birth_date", "sex", "national_id_sealed", "idcs_digest", "cnie_digest", "merged_into_member_id",
                    "merged_into_person_id")

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from majal.accounts.deps import current_user
 from majal.accounts.models import User
 from majal.kit.i18n import gettext
 from majal.kit.openapi import error_responses
+from majal.kit.validation import RowId
 from majal.kit.web import DB, client_ip, verify_csrf
 from majal.registry import agreement, matching
 from majal.registry.models import MatchPair, Merge
 from majal.registry.schemas import DecisionIn, MatchPairDetailOut, MatchPairOut, MatchQueueOut, MergeOut, UndoIn
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
-RowId = Annotated[int, Path(ge=1, le=matching.MAX_ROW_ID)]  # integer primary keys: 32 bits on PostgreSQL
 
 
 def _ip(request: Request) -> str | None:
@@ -57,7 +57,7 @@ def queue(request: Request, db: DB, user: Annotated[User, Depends(current_user)]
           status: Annotated[str | None, Query(max_length=20, description="review (default), linked, same, "
                                               "different; empty for all")] = "review",
           reason: Annotated[str | None, Query(max_length=20)] = None,
-          list_id: Annotated[int | None, Query(ge=1, le=matching.MAX_ROW_ID)] = None,
+          list_id: Annotated[RowId | None, Query()] = None,
           min_probability: Annotated[float | None, Query(ge=0, le=1)] = None,
           offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
           limit: Annotated[int, Query(ge=1, le=500)] = matching.QUEUE_PAGE) -> dict[str, Any]:

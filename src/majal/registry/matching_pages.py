@@ -13,6 +13,7 @@ from majal.accounts.deps import current_user
 from majal.accounts.models import User
 from majal.kit.errors import MajalError
 from majal.kit.i18n import gettext
+from majal.kit.validation import RowId, decimal_number, row_id
 from majal.kit.web import DB, Audience, render, verify_csrf
 from majal.registry import agreement, labels, matching
 from majal.registry.pages import client_of
@@ -37,13 +38,13 @@ def queue_page(request: Request, db: DB, user: Annotated[User, Depends(current_u
                offset: Annotated[int, Query(ge=0, le=10**9)] = 0) -> Response:
     """The filters come from a form whose "all" is an empty value: a value that is not one counts as no filter."""
     return _queue_page(request, db, user, status=status, reason=reason,
-                       list_id=int(list_id) if list_id.isdigit() and int(list_id) <= matching.MAX_ROW_ID else None,
+                       list_id=row_id(list_id),
                        min_probability=_probability(min_probability), offset=offset)
 
 
 def _probability(text: str) -> float | None:
     try:
-        value = float(text)
+        value = decimal_number(text)
     except ValueError:
         return None
     return value if 0.0 <= value <= 1.0 else None
@@ -84,8 +85,8 @@ def run(request: Request, db: DB, user: Annotated[User, Depends(current_user)], 
     return RedirectResponse(MATCHING, status_code=303)
 
 
-@router.get(MATCHING + "/pairs/{pair_id:int}", tags=[Audience.staff])
-def pair_page(request: Request, db: DB, pair_id: int, user: Annotated[User, Depends(current_user)]) -> Response:
+@router.get(MATCHING + "/pairs/{pair_id}", tags=[Audience.staff])
+def pair_page(request: Request, db: DB, pair_id: RowId, user: Annotated[User, Depends(current_user)]) -> Response:
     return _pair_page(request, db, user, pair_id)
 
 
@@ -110,15 +111,15 @@ def _act(request: Request, db: DB, user: User, pair_id: int, action: Any) -> Res
     return RedirectResponse(f"{MATCHING}/pairs/{pair_id}", status_code=303)
 
 
-@router.post(MATCHING + "/pairs/{pair_id:int}/decide", dependencies=[Depends(verify_csrf)])
-def decide(request: Request, db: DB, pair_id: int, user: Annotated[User, Depends(current_user)],
+@router.post(MATCHING + "/pairs/{pair_id}/decide", dependencies=[Depends(verify_csrf)])
+def decide(request: Request, db: DB, pair_id: RowId, user: Annotated[User, Depends(current_user)],
            decision: Text = "", reason: Text = "") -> Response:
     return _act(request, db, user, pair_id,
                 lambda: matching.decide(db, user, pair_id, decision, reason, ip=client_of(request)))
 
 
-@router.post(MATCHING + "/merges/{merge_id:int}/undo", dependencies=[Depends(verify_csrf)])
-def undo(request: Request, db: DB, merge_id: int, user: Annotated[User, Depends(current_user)],
+@router.post(MATCHING + "/merges/{merge_id}/undo", dependencies=[Depends(verify_csrf)])
+def undo(request: Request, db: DB, merge_id: RowId, user: Annotated[User, Depends(current_user)],
          reason: Text = "") -> Response:
     found = matching.merge_for(db, user, merge_id)
     return _act(request, db, user, found.pair_id or 0,

@@ -24,11 +24,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from majal.db import Base
 from majal.kit.audit import utcnow
+
+CANCELLED = "cancelled"  # the status of a cycle cancelled as a draft
+CYCLE_LIVE = f"status != '{CANCELLED}'"
 
 
 class Household(Base):
@@ -163,13 +167,15 @@ class Cycle(Base):
     """A programme's payment cycle: a frozen snapshot of who receives what, under which model and rule."""
 
     __tablename__ = "registry_cycles"
-    __table_args__ = (UniqueConstraint("programme", "period"),)
+    # one cycle of a programme per period, leaving aside cancelled drafts: a cancelled draft is drawn again
+    __table_args__ = (Index("uq_registry_cycles_programme_period", "programme", "period", unique=True,
+                            sqlite_where=text(CYCLE_LIVE), postgresql_where=text(CYCLE_LIVE)),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     programme: Mapped[str] = mapped_column(String(16))
     period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     commune: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(12))  # draft | approved | paid
+    status: Mapped[str] = mapped_column(String(12))  # draft | approved | paid, or cancelled (a draft)
     as_of: Mapped[date] = mapped_column(Date)
     model_version: Mapped[str] = mapped_column(String(80))
     rule: Mapped[str] = mapped_column(String(80))

@@ -12,6 +12,7 @@ from majal.accounts.deps import current_user
 from majal.accounts.models import User
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, current_language, gettext
+from majal.kit.validation import BigRowId, RowId, row_id
 from majal.kit.web import DB, Audience, client_ip, render, verify_csrf
 from majal.registry import labels, programmes, service
 from majal.registry.models import Household
@@ -67,13 +68,13 @@ def worklist(request: Request, db: DB, user: Annotated[User, Depends(current_use
 
 @router.get(CONSOLE + "/find", tags=[Audience.probe])
 def find(user: Annotated[User, Depends(current_user)],
-         number: Annotated[int, Query(ge=1, le=10**15)]) -> Response:
+         number: Annotated[BigRowId, Query()]) -> Response:
     service.check_registry_staff(user)
     return RedirectResponse(f"{CONSOLE}/households/{number}", status_code=303)
 
 
-@router.get(CONSOLE + "/households/{household_id:int}", tags=[Audience.staff])
-def household_page(request: Request, db: DB, household_id: int, user: Annotated[User, Depends(current_user)],
+@router.get(CONSOLE + "/households/{household_id}", tags=[Audience.staff])
+def household_page(request: Request, db: DB, household_id: BigRowId, user: Annotated[User, Depends(current_user)],
                    reason: Annotated[str, Query(max_length=200)] = "",
                    identifiers: bool = False) -> Response:
     return _household_page(request, db, user, household_id, reason=reason, identifiers=identifiers)
@@ -116,35 +117,33 @@ def _act(request: Request, db: DB, user: User, household_id: int, action: Any) -
     return RedirectResponse(f"{CONSOLE}/households/{household_id}", status_code=303)
 
 
-@router.post(CONSOLE + "/households/{household_id:int}/correct", dependencies=[Depends(verify_csrf)])
-def correct(request: Request, db: DB, household_id: int, user: Annotated[User, Depends(current_user)],
+@router.post(CONSOLE + "/households/{household_id}/correct", dependencies=[Depends(verify_csrf)])
+def correct(request: Request, db: DB, household_id: BigRowId, user: Annotated[User, Depends(current_user)],
             field: Text = "", value: Text = "", reason: Text = "", member_id: Text = "",
             review_id: Text = "") -> Response:
     def act() -> None:
-        member = int(member_id) if member_id.strip().isdigit() else None
-        review = int(review_id) if review_id.strip().isdigit() else None
-        service.correct(db, user, household_id, field_name=field, value=value, reason=reason, member_id=member,
-                        review_id=review, ip=client_of(request))
+        service.correct(db, user, household_id, field_name=field, value=value, reason=reason,
+                        member_id=row_id(member_id), review_id=row_id(review_id), ip=client_of(request))
 
     return _act(request, db, user, household_id, act)
 
 
-@router.post(CONSOLE + "/households/{household_id:int}/verify", dependencies=[Depends(verify_csrf)])
-def verify(request: Request, db: DB, household_id: int, user: Annotated[User, Depends(current_user)],
+@router.post(CONSOLE + "/households/{household_id}/verify", dependencies=[Depends(verify_csrf)])
+def verify(request: Request, db: DB, household_id: BigRowId, user: Annotated[User, Depends(current_user)],
            note: Text = "") -> Response:
     return _act(request, db, user, household_id,
                 lambda: service.verify(db, user, household_id, note, ip=client_of(request)))
 
 
-@router.post(CONSOLE + "/households/{household_id:int}/review", dependencies=[Depends(verify_csrf)])
-def open_review(request: Request, db: DB, household_id: int, user: Annotated[User, Depends(current_user)],
+@router.post(CONSOLE + "/households/{household_id}/review", dependencies=[Depends(verify_csrf)])
+def open_review(request: Request, db: DB, household_id: BigRowId, user: Annotated[User, Depends(current_user)],
                 reason: Text = "") -> Response:
     return _act(request, db, user, household_id,
                 lambda: service.open_review_by_staff(db, user, household_id, reason, ip=client_of(request)))
 
 
-@router.post(CONSOLE + "/reviews/{review_id:int}/close", dependencies=[Depends(verify_csrf)])
-def close_review(request: Request, db: DB, review_id: int, user: Annotated[User, Depends(current_user)],
+@router.post(CONSOLE + "/reviews/{review_id}/close", dependencies=[Depends(verify_csrf)])
+def close_review(request: Request, db: DB, review_id: RowId, user: Annotated[User, Depends(current_user)],
                  outcome: Text = "") -> Response:
     review = service.review_for(db, user, review_id)
     settings = request.app.state.settings
@@ -189,12 +188,25 @@ def create_cycle(request: Request, db: DB, user: Annotated[User, Depends(current
     return RedirectResponse(f"{CONSOLE}/dashboard#cycles-heading", status_code=303)
 
 
-@router.post(CONSOLE + "/cycles/{cycle_id:int}/advance", dependencies=[Depends(verify_csrf)])
-def advance_cycle(request: Request, db: DB, cycle_id: int, user: Annotated[User, Depends(current_user)],
+@router.post(CONSOLE + "/cycles/{cycle_id}/advance", dependencies=[Depends(verify_csrf)])
+def advance_cycle(request: Request, db: DB, cycle_id: RowId, user: Annotated[User, Depends(current_user)],
                   to: Text = "") -> Response:
     try:
         with db.begin_nested():
             service.advance_cycle(db, user, cycle_id, to)
+    except MajalError as refused:
+        if refused.status_code in (401, 403, 404):
+            raise
+        return dashboard(request, db, user, error=refused.translated(), status_code=refused.status_code)
+    return RedirectResponse(f"{CONSOLE}/dashboard#cycles-heading", status_code=303)
+
+
+@router.post(CONSOLE + "/cycles/{cycle_id}/cancel", dependencies=[Depends(verify_csrf)])
+def cancel_cycle(request: Request, db: DB, cycle_id: RowId, user: Annotated[User, Depends(current_user)],
+                 reason: Text = "") -> Response:
+    try:
+        with db.begin_nested():
+            service.cancel_cycle(db, user, cycle_id, reason)
     except MajalError as refused:
         if refused.status_code in (401, 403, 404):
             raise

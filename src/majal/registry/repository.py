@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Select, Table, delete, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from majal.registry import data
 from majal.registry.models import (
+    CANCELLED,
     Cycle,
     Decision,
     Entitlement,
@@ -234,17 +235,25 @@ def cycle(db: Session, cycle_id: int) -> Cycle | None:
     return db.get(Cycle, cycle_id)
 
 
+def _live_cycles(programme: str) -> Select[Cycle]:
+    """A programme's cycles, leaving aside cancelled drafts."""
+    return select(Cycle).where(Cycle.programme == programme, Cycle.status != CANCELLED)
+
+
 def cycle_by_period(db: Session, programme: str, period: str) -> Cycle | None:
-    return db.scalar(select(Cycle).where(Cycle.programme == programme, Cycle.period == period))
+    return db.scalar(_live_cycles(programme).where(Cycle.period == period))
 
 
 def earlier_cycles(db: Session, programme: str, period: str) -> list[Cycle]:
-    return list(db.scalars(select(Cycle).where(Cycle.programme == programme, Cycle.period < period)
-                           .order_by(Cycle.period)))
+    return list(db.scalars(_live_cycles(programme).where(Cycle.period < period).order_by(Cycle.period)))
 
 
 def latest_cycle(db: Session, programme: str) -> Cycle | None:
-    return db.scalar(select(Cycle).where(Cycle.programme == programme).order_by(Cycle.period.desc()).limit(1))
+    return db.scalar(_live_cycles(programme).order_by(Cycle.period.desc()).limit(1))
+
+
+def delete_entitlements(db: Session, cycle_id: int) -> None:
+    db.execute(delete(Entitlement).where(Entitlement.cycle_id == cycle_id))
 
 
 def entitlements(db: Session, cycle_id: int, limit: int | None = None) -> list[Entitlement]:

@@ -104,7 +104,7 @@ class CycleOut(BaseModel):
     programme: str
     period: str
     commune: str | None
-    status: str = Field(description="draft, approved or paid")
+    status: str = Field(description="draft, approved, paid, or cancelled (a draft)")
     as_of: date
     model_version: str
     rule: str
@@ -113,6 +113,10 @@ class CycleOut(BaseModel):
     amount_table: str | None
     beneficiaries: int
     total_amount: float
+
+
+class CancelIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500, examples=["Drawn for the wrong commune"])
 
 
 class ReviewIn(BaseModel):

@@ -21,14 +21,14 @@ import polars as pl
 from sqlalchemy.orm import Session
 
 from majal.accounts.models import User
-from majal.kit import audit, crypto, outbox, ratelimit
+from majal.kit import audit, clock, crypto, outbox, ratelimit
 from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, Forbidden, MajalError, NotFound
 from majal.kit.i18n import LANGUAGES, N_, format_number, gettext, language
 from majal.kit.security import Role, keyed_digest
 from majal.registry import data, evaluation, programmes, repository, scoring, synth
 from majal.registry.labels import PROGRAMME_NAMES
-from majal.registry.models import Cycle, Decision, Entitlement, FieldChange, Household, Member, Review, Score
+from majal.registry.models import CANCELLED, Cycle, Decision, Entitlement, FieldChange, Household, Member, Review, Score
 from majal.registry.programmes import AsdBreakdown
 
 IDCS_PURPOSE = "registry-idcs"
@@ -38,7 +38,7 @@ VERIFY_EVERY = timedelta(days=365)
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read aloud over the phone
 TRACKING_LENGTH = 12  # 60 bits: no collision in practice among millions of households
 CNIE_PATTERN = re.compile(r"^[A-Z]{1,2}[0-9]{1,8}$")
-PERIOD_PATTERN = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD_PATTERN = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # fullmatch: \d and $ would take "٢٠٢٦-05\n"
 LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(hours=1)
 REVIEW_LIMIT, REVIEW_WINDOW = 3, timedelta(days=1)
 EXPLAIN = 3
@@ -762,11 +762,11 @@ def _contact(email: str, phone: str, lang: str) -> dict[str, str]:
 
 def period_reference_date(period: str) -> date:
     """The last day of the period's month: ages, amounts and rules of the cycle are those of that day."""
-    match = PERIOD_PATTERN.match(period)
+    match = PERIOD_PATTERN.fullmatch(period)
     if not match:
         raise MajalError(N_("Enter a month as YYYY-MM."), where="period")
-    year, month = int(match.group(1)), int(match.group(2))
-    following = date(year + month // 12, month % 12 + 1, 1)
+    first = clock.check_month(int(match.group(1)), int(match.group(2)), "period", months_ahead=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return following - timedelta(days=1)
 
 
@@ -824,6 +824,8 @@ def advance_cycle(db: Session, user: User, cycle_id: int, to: str) -> Cycle:
     if to not in CYCLE_STATUSES[1:]:
         raise MajalError(N_("Unknown value “%(value)s”; expected one of: %(expected)s."), where="status",
                          value=to[:20], expected=", ".join(CYCLE_STATUSES[1:]))
+    if cycle.status == CANCELLED:
+        raise Conflict(N_("This cycle was cancelled: it cannot be approved or paid."), where="status")
     if CYCLE_STATUSES.index(to) != CYCLE_STATUSES.index(cycle.status) + 1:
         raise Conflict(N_("A cycle moves from draft to approved to paid, one step at a time; this one is %(status)s."),
                        where="status", status=cycle.status)
@@ -839,6 +841,26 @@ def advance_cycle(db: Session, user: User, cycle_id: int, to: str) -> Cycle:
         cycle.paid_by, cycle.paid_at = user.username, now
     cycle.status = to
     audit.record(db, user.username, f"registry.cycle.{to}", "cycle", cycle.id)
+    return cycle
+
+
+def cancel_cycle(db: Session, user: User, cycle_id: int, reason: str) -> Cycle:
+    """Cancel a draft (drawn for the wrong commune or month, say): its entitlements go, the cycle stays in the list
+    as cancelled, and its period may be drawn again. Approved and paid cycles are history and stay."""
+    check_officer(user)
+    cycle = repository.cycle(db, cycle_id)
+    if cycle is None:
+        raise NotFound(N_("No cycle has this number."))
+    if cycle.status != "draft":
+        raise Conflict(N_("Only a draft cycle can be cancelled; this one is %(status)s."), where="status",
+                       status=cycle.status)
+    reason = reason.strip()
+    if not reason or len(reason) > 500:
+        raise MajalError(N_("Give the reason in at most %(limit)s characters."), where="reason", limit=500)
+    repository.delete_entitlements(db, cycle.id)
+    cycle.status = CANCELLED
+    audit.record(db, user.username, "registry.cycle.cancel", "cycle", cycle.id,
+                 {"programme": cycle.programme, "period": cycle.period, "reason": reason})
     return cycle
 
 

@@ -18,6 +18,7 @@ from majal.kit.cache import Answer, AnswerCache
 from majal.kit.errors import Unauthorized
 from majal.kit.i18n import N_, current_language, gettext, localized_name
 from majal.kit.security import DEPARTMENT_LABELS, Department
+from majal.kit.validation import ASCII_DIGITS, row_id
 from majal.kit.web import DB, cached_response, form_data
 from majal.requests import open311, service
 from majal.requests.models import CACHE_TOPIC, Service, ServiceAttribute, ServiceRequest
@@ -205,7 +206,7 @@ def _search_body(db: Session, fmt: str, query: RequestQuery) -> bytes:
 def one_request(db: DB, service_request_id: str, fmt: Format, jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
     check_jurisdiction(db, jurisdiction_id)
-    found = service.find(db, _ids(service_request_id)[0] if service_request_id else 0)
+    found = service.find(db, _one_id(service_request_id))
     return answer(fmt, "service_requests", "request", [request_record(found)])
 
 
@@ -217,11 +218,25 @@ def token_lookup(db: DB, token: str, fmt: Format, jurisdiction_id: str | None = 
     return answer(fmt, "service_requests", "request", [{"service_request_id": str(found.id), "token": found.token}])
 
 
-def _ids(text: str) -> tuple[int, ...]:
+def _ids(text: str) -> tuple[int, ...] | None:
+    """The ids of a search (None: none asked); a number no request can have (beyond the column's range) matches
+    none."""
     parts = _list(text)
-    if not all(part.isdigit() and len(part) < 10 for part in parts):
+    if not parts:
+        return None
+    if not all(ASCII_DIGITS.fullmatch(part) for part in parts):
         raise open311.Open311Error(N_("service_request_id must be a number or a comma-separated list of numbers."))
-    return tuple(int(part) for part in parts[:open311.MAX_IDS])
+    return tuple(found for part in parts[:open311.MAX_IDS] if (found := row_id(part)) is not None)
+
+
+def _one_id(text: str) -> int:
+    """The id in /requests/{id}.json: a number (400 otherwise), of a request that may exist (404 otherwise)."""
+    if not ASCII_DIGITS.fullmatch(text):
+        raise open311.Open311Error(N_("service_request_id must be a number."))
+    found = row_id(text)
+    if found is None:
+        raise open311.Open311Error(N_("There is no service request %(id)s."), status_code=404, id=text)
+    return found
 
 
 def _list(text: str) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET
 
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_
+from majal.kit.validation import decimal_number
 
 FORMATS = ("json", "xml")
 ATTRIBUTE_FIELD = re.compile(r"^attribute\[([A-Za-z0-9_.-]{1,40})\](\[\])?$")
@@ -91,7 +92,7 @@ def _clean_value(definition: Mapping[str, Any], values: list[str]) -> Any:
 
 def _number(value: str, code: str) -> float | int:
     try:
-        number = float(value)
+        number = decimal_number(value)
     except ValueError:
         raise Open311Error(N_("The attribute %(code)s must be a number."), code=code) from None
     if not math.isfinite(number) or abs(number) > 1e9:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,11 +14,12 @@ from majal.accounts.deps import current_user, optional_user
 from majal.accounts.models import User
 from majal.kit import idempotency
 from majal.kit.errors import MajalError
-from majal.kit.i18n import current_language, gettext, localized_name
+from majal.kit.i18n import N_, current_language, format_moment, format_number, gettext, localized_name
 from majal.kit.security import DEPARTMENT_LABELS, Department, new_token
+from majal.kit.validation import RowId, row_id
 from majal.kit.web import DB, Audience, client_ip, form_data, render, verify_csrf
 from majal.requests import open311, photos, service
-from majal.requests.models import ServiceRequest
+from majal.requests.models import ServiceAttribute, ServiceRequest
 from majal.requests.schemas import Contact, QueueFilters, Submission
 from majal.requests.workflow import LABELS, NEXT, OPEN, Status
 from majal.territory import service as territory
@@ -136,8 +138,8 @@ def public_list(request: Request, db: DB, state: str = "open", page: Annotated[i
     })
 
 
-@router.get("/requests/{request_id:int}", tags=[Audience.citizen])
-def public_page(request: Request, db: DB, request_id: int, new: bool = False) -> Response:
+@router.get("/requests/{request_id}", tags=[Audience.citizen])
+def public_page(request: Request, db: DB, request_id: RowId, new: bool = False) -> Response:
     found = service.public_request(db, request_id)
     return render(request, "requests/detail.html", {
         "item": _summary(found), "events": [_event(e) for e in service.public_events(found)],
@@ -145,8 +147,8 @@ def public_page(request: Request, db: DB, request_id: int, new: bool = False) ->
     })
 
 
-@router.post("/requests/{request_id:int}/follow", dependencies=[Depends(verify_csrf)])
-def follow(request: Request, db: DB, request_id: int, email: ReportForm = "", phone: ReportForm = "") -> Response:
+@router.post("/requests/{request_id}/follow", dependencies=[Depends(verify_csrf)])
+def follow(request: Request, db: DB, request_id: RowId, email: ReportForm = "", phone: ReportForm = "") -> Response:
     found = service.public_request(db, request_id)
     try:
         service.follow(db, request.app.state.secret_key, found,
@@ -207,8 +209,8 @@ def queue(
     })
 
 
-@router.get("/console/requests/{request_id:int}", tags=[Audience.staff])
-def staff_detail(request: Request, db: DB, request_id: int, user: Annotated[User, Depends(current_user)],
+@router.get("/console/requests/{request_id}", tags=[Audience.staff])
+def staff_detail(request: Request, db: DB, request_id: RowId, user: Annotated[User, Depends(current_user)],
                  contact: bool = False) -> Response:
     found = service.staff_request(db, user, request_id)
     return _staff_page(request, db, user, found, show_contact=contact)
@@ -225,8 +227,38 @@ def _staff_page(request: Request, db: DB, user: User, found: ServiceRequest, sho
         "next_statuses": [(s.value, gettext(LABELS[s])) for s in sorted(NEXT[Status(found.status)])
                           if s != Status.duplicate],
         "agents": service.assignable_agents(db, found), "assigned": found.assigned_to_id,
-        "attributes": found.attribute_values,
+        "attributes": attribute_rows(found),
     }, status_code=status_code)
+
+
+def attribute_rows(found: ServiceRequest) -> list[dict[str, str]]:
+    """The answers to the service's questions as a reader sees them, whatever their datatype: the question, and the
+    answer (list values by their names, numbers and moments in the reader's language). Answers to a question the
+    service no longer asks are shown under their code."""
+    definitions = {attribute.code: attribute for attribute in found.service.attributes}
+    rows = []
+    for code, value in (found.attribute_values or {}).items():
+        definition = definitions.get(code)
+        label = localized_name(definition, field="description") if definition else code
+        rows.append({"code": code, "label": label, "value": _answer(definition, value)})
+    return rows
+
+
+def _answer(definition: ServiceAttribute | None, value: Any) -> str:
+    values = value if isinstance(value, list) else [value]
+    names = {choice["key"]: localized_name(choice) for choice in definition.values} if definition else {}
+    return ", ".join(_one_answer(definition.datatype if definition else "", names, item) for item in values)
+
+
+def _one_answer(datatype: str, names: dict[str, str], value: Any) -> str:
+    if isinstance(value, int | float):
+        return format_number(value, 0 if float(value).is_integer() else 2)
+    if datatype == "datetime" and isinstance(value, str):
+        try:
+            return format_moment(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return names.get(str(value), str(value))
 
 
 def _staff_action(request: Request, db: DB, user: User, request_id: int, action: Any) -> Response:
@@ -241,35 +273,36 @@ def _staff_action(request: Request, db: DB, user: User, request_id: int, action:
     return RedirectResponse(f"/console/requests/{request_id}", status_code=303)
 
 
-@router.post("/console/requests/{request_id:int}/status", dependencies=[Depends(verify_csrf)])
-def change_status(request: Request, db: DB, request_id: int, user: Annotated[User, Depends(current_user)],
+@router.post("/console/requests/{request_id}/status", dependencies=[Depends(verify_csrf)])
+def change_status(request: Request, db: DB, request_id: RowId, user: Annotated[User, Depends(current_user)],
                   target: ReportForm = "", note: ReportForm = "") -> Response:
     secret = request.app.state.secret_key
     return _staff_action(request, db, user, request_id,
                          lambda found: service.change_status(db, secret, user, found, target, note))
 
 
-@router.post("/console/requests/{request_id:int}/note", dependencies=[Depends(verify_csrf)])
-def add_note(request: Request, db: DB, request_id: int, user: Annotated[User, Depends(current_user)],
+@router.post("/console/requests/{request_id}/note", dependencies=[Depends(verify_csrf)])
+def add_note(request: Request, db: DB, request_id: RowId, user: Annotated[User, Depends(current_user)],
              note: ReportForm = "", visibility: ReportForm = "internal") -> Response:
     secret = request.app.state.secret_key
     return _staff_action(request, db, user, request_id,
                          lambda found: service.add_note(db, secret, user, found, note, visibility == "public"))
 
 
-@router.post("/console/requests/{request_id:int}/assign", dependencies=[Depends(verify_csrf)])
-def assign(request: Request, db: DB, request_id: int, user: Annotated[User, Depends(current_user)],
+@router.post("/console/requests/{request_id}/assign", dependencies=[Depends(verify_csrf)])
+def assign(request: Request, db: DB, request_id: RowId, user: Annotated[User, Depends(current_user)],
            assignee: ReportForm = "") -> Response:
     return _staff_action(request, db, user, request_id, lambda found: service.assign(db, user, found, assignee))
 
 
-@router.post("/console/requests/{request_id:int}/duplicate", dependencies=[Depends(verify_csrf)])
-def mark_duplicate(request: Request, db: DB, request_id: int, user: Annotated[User, Depends(current_user)],
+@router.post("/console/requests/{request_id}/duplicate", dependencies=[Depends(verify_csrf)])
+def mark_duplicate(request: Request, db: DB, request_id: RowId, user: Annotated[User, Depends(current_user)],
                    original: ReportForm = "") -> Response:
     def act(found: ServiceRequest) -> None:
-        if not original.strip().isdigit():
-            raise MajalError(gettext("Choose an open request, other than this one, as the original."))
-        service.mark_duplicate(db, user, found, int(original))
+        original_id = row_id(original)
+        if original_id is None:
+            raise MajalError(N_("Choose an open request, other than this one, as the original."), where="original")
+        service.mark_duplicate(db, user, found, original_id)
 
     return _staff_action(request, db, user, request_id, act)
 

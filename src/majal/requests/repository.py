@@ -65,12 +65,12 @@ def search(
     service_ids: tuple[int, ...],
     statuses: tuple[str, ...],
     start: datetime | None,
-    end: datetime | None,
+    before: datetime | None,
     limit: int,
 ) -> list[SearchRow]:
-    """Open311's search, newest first, as plain tuples (no ORM objects, no joined service or district). The `limit`
-    ids are picked first, from the (service_id, status, requested_at) index alone, so only the rows returned are
-    read and sorted, not every match."""
+    """Open311's search (requested from `start`, and before `before`), newest first, as plain tuples (no ORM objects,
+    no joined service or district). The `limit` ids are picked first, from the (service_id, status, requested_at)
+    index alone, so only the rows returned are read and sorted, not every match."""
     c = ServiceRequest.__table__.c
     chosen = select(c.id)
     if ids:
@@ -81,8 +81,8 @@ def search(
         chosen = chosen.where(c.status.in_(statuses))
     if start is not None:
         chosen = chosen.where(c.requested_at >= start)
-    if end is not None:
-        chosen = chosen.where(c.requested_at <= end)
+    if before is not None:
+        chosen = chosen.where(c.requested_at < before)
     chosen = chosen.order_by(c.requested_at.desc()).limit(limit)
     query = select(*(c[name] for name in SearchRow._fields)).where(c.id.in_(chosen)).order_by(c.requested_at.desc())
     return [SearchRow._make(row) for row in db.execute(query)]

@@ -44,7 +44,7 @@ class Submission:
 class RequestQuery:
     """Open311's GET requests filters, already parsed."""
 
-    ids: tuple[int, ...] = ()
+    ids: tuple[int, ...] | None = None  # None: any request; (): ids were asked that no request can have
     service_codes: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     start: str = ""

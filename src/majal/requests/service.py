@@ -16,10 +16,12 @@ from majal.accounts import service as accounts
 from majal.accounts.models import User
 from majal.kit import audit, crypto, ratelimit
 from majal.kit.audit import utcnow
+from majal.kit.clock import to_utc
 from majal.kit.errors import Forbidden, MajalError, NotFound
 from majal.kit.geo import WGS84_GEOD, valid_lon_lat
 from majal.kit.i18n import LANGUAGES, N_
 from majal.kit.security import Department, Role
+from majal.kit.validation import decimal_number
 from majal.requests import notifications, open311, repository
 from majal.requests.catalogue import CATALOGUE, ServiceDefinition
 from majal.requests.demo import HistoricalRequest
@@ -135,7 +137,7 @@ def _location(db: Session, submission: Submission) -> tuple[float | None, float 
 
 def _coordinate(text: str, field: str) -> float:
     try:
-        value = float(text)
+        value = decimal_number(text)
     except ValueError:
         raise open311.Open311Error(N_("%(field)s must be a number in decimal degrees."), field=field) from None
     if value != value or abs(value) > (90 if field == "lat" else 180):  # NaN or out of range
@@ -196,20 +198,31 @@ def search(db: Session, query: RequestQuery) -> tuple[list[repository.SearchRow]
 
     Returns the requests as plain tuples and, read once rather than per request, the services they belong to by id:
     a read path of up to 1000 records that builds no ORM objects."""
-    if query.ids:
-        rows = repository.search(db, query.ids, (), (), None, None, MAX_RESULTS)
+    if query.ids is not None:
+        rows = repository.search(db, query.ids, (), (), None, None, MAX_RESULTS) if query.ids else []
     else:
-        end = open311.parse_w3c(query.end, "end_date") if query.end else None
-        start = open311.parse_w3c(query.start, "start_date") if query.start else None
-        if start is None and end is None:
-            start = utcnow() - DEFAULT_WINDOW
-        if start and end and start > end:
-            raise open311.Open311Error(N_("start_date must come before end_date."))
+        start, before = _published_window(query)
         service_ids = tuple(service(db, code).id for code in query.service_codes)
         statuses = tuple(status for name in query.statuses for status in _statuses(name))
-        rows = repository.search(db, (), service_ids, statuses, start, end, MAX_RESULTS)
+        rows = repository.search(db, (), service_ids, statuses, start, before, MAX_RESULTS)
     services_by_id = {chosen.id: chosen for chosen in repository.services(db, active_only=False)} if rows else {}
     return rows, services_by_id
+
+
+def _published_window(query: RequestQuery) -> tuple[datetime | None, datetime | None]:
+    """start_date and end_date as instants in UTC (whatever offset they were written with; SQLite compares the stored
+    UTC text), to the second, as Open311 publishes requested_datetime: a request is found by its own published
+    second as either bound. Returns the first instant included and the first one past the end."""
+    start = to_utc(open311.parse_w3c(query.start, "start_date")) if query.start else None
+    end = to_utc(open311.parse_w3c(query.end, "end_date")) if query.end else None
+    if start is None and end is None:
+        start = utcnow() - DEFAULT_WINDOW
+    if start and end and start > end:
+        raise open311.Open311Error(N_("start_date must come before end_date."))
+    start = start.replace(microsecond=0) if start else None
+    if end is None or end >= datetime.max.replace(tzinfo=UTC) - timedelta(seconds=1):
+        return start, None
+    return start, end.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def data_version(db: Session) -> tuple[int, str]:
