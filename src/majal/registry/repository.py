@@ -372,3 +372,14 @@ def later_merges(db: Session, merge_id: int, person_ids: Sequence[int]) -> list[
     return list(db.scalars(select(Merge).where(
         Merge.id > merge_id, Merge.undone_at.is_(None),
         Merge.person_id.in_(person_ids) | Merge.into_person_id.in_(person_ids)).order_by(Merge.id)))
+
+
+def commune_moves(db: Session, household_id: int) -> list[FieldChange]:
+    """The household's moves between communes, newest first."""
+    return list(db.scalars(select(FieldChange).where(FieldChange.household_id == household_id,
+                                                     FieldChange.field == "commune")
+                           .order_by(FieldChange.id.desc())))
+
+
+def household_communes(db: Session) -> list[str]:
+    return list(db.scalars(select(Household.commune).where(Household.commune.is_not(None)).distinct()))
