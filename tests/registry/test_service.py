@@ -17,8 +17,8 @@ from majal.accounts.models import User
 from majal.kit import crypto, outbox
 from majal.kit.audit import AuditEvent, utcnow
 from majal.kit.errors import Conflict, Forbidden, MajalError, NotFound, TooManyRequests
-from majal.kit.security import Role
 from majal.kit.outbox import OutboxMessage
+from majal.kit.security import Role
 from majal.registry import data, repository, service
 from majal.registry.models import Cycle, Decision, Household, Member, Score
 from tests.registry.builders import child, frames, household, member
@@ -242,7 +242,7 @@ def test_a_correction_keeps_history_and_a_corrected_score_beside_the_computed_on
 
 def test_every_correctable_field_says_whether_it_decides_who_sees_the_household() -> None:
     # the commune is what `check_household_access` compares; no other field scopes a household or a member
-    assert service.ACCESS_FIELDS == {"commune"}
+    assert {"commune"} == service.ACCESS_FIELDS
     for rules in (service.HOUSEHOLD_FIELDS, service.MEMBER_FIELDS):
         for name, rule in rules.items():
             if rule.decides_access:

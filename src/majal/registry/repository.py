@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Table, exists, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from majal.registry import data
@@ -298,7 +298,9 @@ def match_pairs(db: Session, commune: str | None, *, status: str | None, reason:
     """Pairs of the commune (all communes when None), most probable first, and how many in all."""
     query = select(MatchPair)
     if commune is not None:
-        query = query.where(MatchPair.commune == commune)
+        # a member whose household has since moved to another commune is no longer this commune's to see
+        query = query.where(MatchPair.commune == commune, ~_member_elsewhere(MatchPair.left_member_id, commune),
+                            ~_member_elsewhere(MatchPair.right_member_id, commune))
     if status is not None:
         query = query.where(MatchPair.status == status)
     if reason is not None:
@@ -312,6 +314,20 @@ def match_pairs(db: Session, commune: str | None, *, status: str | None, reason:
     rows = db.scalars(query.order_by(MatchPair.probability.desc().nulls_first(), MatchPair.id)
                       .limit(limit).offset(offset))
     return list(rows), total
+
+
+def _member_elsewhere(member_id: Any, commune: str) -> Any:
+    return exists().where(Member.id == member_id, Household.id == Member.household_id,
+                          Household.commune.is_distinct_from(commune))
+
+
+def member_communes(db: Session, member_ids: Iterable[int]) -> set[str | None]:
+    """The communes of the households of these members."""
+    wanted = sorted(set(member_ids))
+    if not wanted:
+        return set()
+    return set(db.scalars(select(Household.commune).join(Member, Member.household_id == Household.id)
+                          .where(Member.id.in_(wanted)).distinct()))
 
 
 def match_pair(db: Session, pair_id: int) -> MatchPair | None:
