@@ -130,6 +130,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
         Case({"review_id": "berkane_review"}, OWN_HOUSEHOLD),
         Case({"review_id": "oujda_review"}, frozenset({"admin"}))),
     ("GET", "/console/registry/dashboard"): OFFICERS,
+    ("GET", "/console/registry/move"): OFFICERS,
+    ("GET", "/console/registry/households/{household_id:int}/move"): OFFICERS,
+    ("POST", "/console/registry/households/{household_id:int}/move"): OFFICERS,
     ("POST", "/console/registry/cycles"): OFFICERS,
     ("POST", "/console/registry/cycles/{cycle_id}/advance"): OFFICERS,
     ("POST", "/console/registry/cycles/{cycle_id}/cancel"): OFFICERS,
@@ -137,6 +140,11 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("POST", "/registry/status"): EVERYONE,
     ("POST", "/registry/review"): EVERYONE,
     ("GET", "/api/v1/registry/households/{household_id}"): per_commune(),
+    ("POST", "/api/v1/registry/households/{household_id}/corrections"): per_commune(),
+    # the commune decides who sees a household: moving it is a programme officer's act, for any commune
+    ("POST", "/api/v1/registry/households/{household_id}/move"): OFFICERS,
+    ("GET", "/api/v1/registry/households/{household_id}/moves"): (
+        Case({"household_id": "berkane"}, OWN_HOUSEHOLD | OFFICERS), Case({"household_id": "oujda"}, OFFICERS)),
     ("GET", "/api/v1/registry/verification-due"): REGISTRY_STAFF,
     ("GET", "/api/v1/registry/targeting"): OFFICERS,
     ("GET", "/api/v1/registry/cycles"): OFFICERS,
@@ -160,6 +168,7 @@ PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "light
         "review_id": "berkane_review", "cycle_id": "cycle", "pair_id": "berkane_pair",
         "merge_id": "berkane_merge"}
 QUERY = {"/api/v1/territory/locate": {"lat": "34.92", "lon": "-2.32"}, "/console/registry/find": {"number": "1"},
+         "/console/registry/move": {"number": "1"},
          "/ngsi-ld/v1/entities": {"type": "Streetlight"}}
 FORM = {("POST", "/login"): {"username": "manager", "password": TEST_PASSWORD}}
 

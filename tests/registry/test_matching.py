@@ -19,7 +19,7 @@ from majal.kit import crypto
 from majal.kit.audit import AuditEvent
 from majal.kit.errors import Conflict, Forbidden, MajalError
 from majal.registry import data, matching, service
-from majal.registry.models import ListPerson, MatchPair, MatchRun, Merge, PersonList
+from majal.registry.models import ListPerson, MatchPair, MatchRun, Member, Merge, PersonList
 from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
 from tests.registry.builders import household, member
 
@@ -258,6 +258,26 @@ def test_a_social_worker_of_another_commune_and_other_roles_are_refused(sessions
                 matching.decide(db, user(db, name), matched["pair"], "same", "why")
         assert matching.queue(db, user(db, "social.oujda")).total == 0
         assert matching.queue(db, user(db, "officer")).total == matching.queue(db, user(db, "social")).total > 0
+
+
+def test_a_pair_whose_household_moved_away_is_no_longer_the_old_communes(sessions, matched) -> None:
+    with sessions.begin() as db:
+        pairs = db.scalars(select(MatchPair).where(MatchPair.commune == "BERKANE")).all()
+        with_member = next(p for p in pairs if p.left_member_id or p.right_member_id)
+        member = with_member.left_member_id or with_member.right_member_id
+        household_id = db.get(Member, member).household_id
+        social = user(db, "social")
+        before = matching.queue(db, social, status=None).total
+        matching.pair_for(db, social, with_member.id)
+        service.move_household(db, user(db, "officer"), household_id, commune="OUJDA", reason="moved")
+    with sessions.begin() as db:
+        social, officer = user(db, "social"), user(db, "officer")
+        with pytest.raises(Forbidden):  # its member's names and household are OUJDA's now
+            matching.pair_for(db, social, with_member.id)
+        seen = matching.queue(db, social, status=None, limit=500)
+        assert with_member.id not in {row.pair.id for row in seen.rows} and seen.total < before
+        assert matching.pair_for(db, officer, with_member.id).id == with_member.id
+        assert matching.pair_for(db, social, matched["pair"]).id == matched["pair"]  # two list persons: still theirs
 
 
 # --- the CLI -------------------------------------------------------------------------------------------------------

@@ -218,3 +218,119 @@ def test_the_entitlement_api_gives_the_breakdown_the_command_prints(client: Test
     body["members"][0]["idcs"] = "12"
     refused = client.post("/api/v1/registry/entitlement", json=body)
     assert refused.status_code == 400 and "idcs" in refused.json()["detail"]
+
+
+def test_the_api_opens_identifiers_only_with_a_reason_and_records_it(client: TestClient, registry, sessions) -> None:
+    sign_in(client, "social")
+    url = "/api/v1/registry/households/1"
+    for params in ({"identifiers": "true"}, {"identifiers": "true", "reason": "   "},
+                   {"identifiers": "true", "reason": "visit\x00"}):
+        refused = client.get(url, params=params)
+        assert refused.status_code == 400, params
+        assert refused.json()["detail"] == "reason: Say why you need the identifiers: the access is recorded." or \
+            "control characters" in refused.json()["detail"]
+    french = client.get(url, params={"identifiers": "true", "lang": "fr"}, headers={"Accept-Language": "fr"})
+    assert french.status_code == 400 and "accès" in french.json()["detail"]
+    assert client.get(url, params={"identifiers": "true", "reason": "x" * 201}).status_code == 422
+    shown = client.get(url, params={"identifiers": "true", "reason": "school enrolment check"})
+    assert shown.status_code == 200 and all(len(m["idcs"]) == 10 for m in shown.json()["members"])
+    with sessions.begin() as db:
+        reads = [e.detail for e in db.scalars(select(AuditEvent).where(
+            AuditEvent.action == "registry.household.read", AuditEvent.actor == "social"))]
+    assert reads == [{"reason": "school enrolment check", "identifiers": True}]  # the refused reads left nothing
+
+
+def _nothing_changed(sessions) -> None:
+    with sessions.begin() as db:
+        assert repository.household(db, 1).commune == "BERKANE" and not repository.changes(db, 1)
+        assert not db.scalars(select(AuditEvent).where(AuditEvent.action.in_(
+            ["registry.household.correct", "registry.household.move"]))).all()
+
+
+def test_a_social_worker_posting_the_commune_is_refused_on_the_page_and_the_api(client: TestClient, registry,
+                                                                              sessions) -> None:
+    sign_in(client, "social")
+    token = csrf_from(client, "/console/registry/households/1")
+    page = client.get("/console/registry/households/1").text
+    assert 'value="commune"' not in page and 'value="cars"' in page  # not offered ...
+    refused = client.post("/console/registry/households/1/correct", data={
+        "csrf_token": token, "field": "commune", "value": "OUJDA", "reason": "they moved"})
+    assert refused.status_code == 403 and "programme officer" in refused.text  # ... and refused when posted
+    api = client.post("/api/v1/registry/households/1/corrections", headers={"X-CSRF-Token": token},
+                      json={"field": "commune", "value": "OUJDA", "reason": "they moved"})
+    assert api.status_code == 403 and api.json()["code"] == "forbidden" and "programme officer" in api.json()["detail"]
+    _nothing_changed(sessions)
+    corrected = client.post("/api/v1/registry/households/1/corrections", headers={"X-CSRF-Token": token},
+                            json={"field": "cars", "value": "1", "reason": "seen at the visit"})
+    assert corrected.status_code == 201, corrected.text
+    body = corrected.json()
+    assert body["change"]["field"] == "cars" and body["corrected"]["kind"] == "corrected"
+    bad = client.post("/api/v1/registry/households/1/corrections", headers={"X-CSRF-Token": token},
+                      json={"field": "cars", "value": "-1", "reason": "typo"})
+    assert bad.status_code == 400 and "cars" in bad.json()["detail"]
+    assert client.post("/api/v1/registry/households/3/corrections", headers={"X-CSRF-Token": token},
+                       json={"field": "cars", "value": "1", "reason": "x"}).status_code == 403
+
+
+def test_an_officer_moves_a_household_on_its_page_and_both_communes_read_the_move(client: TestClient, registry,
+                                                                                 sessions) -> None:
+    sign_in(client, "officer")
+    dashboard = client.get("/console/registry/dashboard").text
+    assert 'action="/console/registry/move"' in dashboard
+    found = client.get("/console/registry/move", params={"number": "1"}, follow_redirects=False)
+    assert found.status_code == 303 and found.headers["location"] == "/console/registry/households/1/move"
+    page = client.get("/console/registry/households/1/move")
+    assert page.status_code == 200 and '<option value="OUJDA"' in page.text
+    assert '<option value="BERKANE"' not in page.text  # where it is already
+    token = csrf_from(client, "/console/registry/households/1/move")
+    empty = client.post("/console/registry/households/1/move", data={"csrf_token": token, "reason": "  "})
+    assert empty.status_code == 400
+    assert 'href="#move-commune"' in empty.text and 'href="#move-reason"' in empty.text  # the summary links
+    assert empty.text.count('aria-invalid="true"') == 2
+    assert "Choose the commune the household moves to." in empty.text and "Say why the household moves." in empty.text
+    unknown = client.post("/console/registry/households/1/move", data={
+        "csrf_token": token, "commune": "RABAT", "reason": "kept on a round trip"})
+    assert unknown.status_code == 400 and "kept on a round trip</textarea>" in unknown.text
+    _nothing_changed(sessions)
+    done = client.post("/console/registry/households/1/move", data={
+        "csrf_token": token, "commune": "OUJDA", "reason": "Rental contract in Oujda seen"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("/households/1/move?moved=true")
+    banner = client.get(done.headers["location"]).text
+    assert "Household 1 moved from BERKANE to OUJDA." in banner and "Rental contract in Oujda seen" in banner
+    assert client.get("/console/registry/households/1").status_code == 403  # officers still do not read files
+    client.cookies.clear()
+    sign_in(client, "social")  # BERKANE's worker: told where it went, with the move's reason
+    left = client.get("/console/registry/households/1")
+    assert left.status_code == 200 and "moved from your commune to the commune OUJDA" in left.text
+    assert "Rental contract in Oujda seen" in left.text and "Members" not in left.text
+    api = client.get("/api/v1/registry/households/1")
+    assert api.status_code == 403 and api.json()["code"] == "household_moved" and "OUJDA" in api.json()["detail"]
+    moves = client.get("/api/v1/registry/households/1/moves").json()
+    assert moves["commune"] == "OUJDA" and moves["moves"][0]["old_commune"] == "BERKANE"
+    assert client.get("/console/registry/households/1/move").status_code == 403  # workers do not move households
+    client.cookies.clear()
+    sign_in(client, "social.oujda")  # OUJDA's worker: the whole file, the move in its history
+    file = client.get("/console/registry/households/1")
+    assert file.status_code == 200 and "Members" in file.text and "Rental contract in Oujda seen" in file.text
+
+
+def test_the_move_api_for_officers(client: TestClient, registry, sessions) -> None:
+    sign_in(client, "social")
+    token = {"X-CSRF-Token": csrf_from(client)}
+    body = {"commune": "OUJDA", "reason": "they moved"}
+    assert client.post("/api/v1/registry/households/1/move", json=body, headers=token).status_code == 403
+    _nothing_changed(sessions)
+    client.cookies.clear()
+    sign_in(client, "officer")
+    token = {"X-CSRF-Token": csrf_from(client)}
+    refused = client.post("/api/v1/registry/households/1/move", json={"commune": "RABAT", "reason": ""},
+                          headers=token)
+    assert refused.status_code == 400 and "RABAT" in refused.json()["detail"] and "reason" in refused.json()["detail"]
+    assert client.post("/api/v1/registry/households/999/move", json=body, headers=token).status_code == 404
+    _nothing_changed(sessions)
+    moved = client.post("/api/v1/registry/households/1/move", json=body, headers=token)
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["old_commune"], moved.json()["new_commune"], moved.json()["actor"]) == (
+        "BERKANE", "OUJDA", "officer")
+    again = client.post("/api/v1/registry/households/1/move", json=body, headers=token)
+    assert again.status_code == 400 and "already" in again.json()["detail"]

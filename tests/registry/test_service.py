@@ -18,6 +18,7 @@ from majal.kit import crypto, outbox
 from majal.kit.audit import AuditEvent, utcnow
 from majal.kit.errors import Conflict, Forbidden, MajalError, NotFound, TooManyRequests
 from majal.kit.outbox import OutboxMessage
+from majal.kit.security import Role
 from majal.registry import data, repository, service
 from majal.registry.models import Cycle, Decision, Household, Member, Score
 from tests.registry.builders import child, frames, household, member
@@ -234,6 +235,194 @@ def test_a_correction_keeps_history_and_a_corrected_score_beside_the_computed_on
         assert len(repository.changes(db, 1)) == 2  # the refused corrections left nothing behind
         with pytest.raises(MajalError):
             service.correct(db, worker, 1, field_name="rooms", value="2", reason="  ")
+
+
+# --- who may change which field; moving a household ---------------------------------------------------------------
+
+
+def test_every_correctable_field_says_whether_it_decides_who_sees_the_household() -> None:
+    # the commune is what `check_household_access` compares; no other field scopes a household or a member
+    assert {"commune"} == service.ACCESS_FIELDS
+    for rules in (service.HOUSEHOLD_FIELDS, service.MEMBER_FIELDS):
+        for name, rule in rules.items():
+            if rule.decides_access:
+                assert Role.social_worker not in rule.roles and rule.roles == service.MOVERS, name
+            else:
+                assert rule.roles == service.CORRECTORS, name
+    social = User(username="w", role="social_worker", commune_code="BERKANE")
+    household_fields, member_fields = service.correctable_fields(social)
+    assert "commune" not in household_fields and set(household_fields) == set(service.HOUSEHOLD_FIELDS) - {"commune"}
+    assert set(member_fields) == set(service.MEMBER_FIELDS)
+    assert service.correctable_fields(User(username="o", role="programme_officer")) == ([], [])
+
+
+def _history(db: Session, household_id: int) -> tuple[int, int, int]:
+    return (len(repository.changes(db, household_id)), len(repository.score_history(db, household_id)),
+            count(db, AuditEvent))
+
+
+@pytest.mark.parametrize("field", sorted(service.ACCESS_FIELDS))
+def test_a_social_worker_may_not_correct_a_field_that_decides_who_sees_the_household(sessions, field) -> None:
+    imported(sessions)
+    worker = user(sessions, "worker", "social_worker", "BERKANE")
+    admin = user(sessions, "root", "admin")
+    with sessions.begin() as db:
+        before = _history(db, 1)
+    with sessions.begin() as db, pytest.raises(Forbidden) as refused:
+        service.correct(db, worker, 1, field_name=field, value="OUJDA", reason="they moved")
+    assert refused.value.where == "field" and "programme officer" in refused.value.translated()
+    with sessions.begin() as db, pytest.raises(MajalError) as redirected:  # an admin is sent to the move
+        service.correct(db, admin, 1, field_name=field, value="OUJDA", reason="they moved")
+    assert redirected.value.status_code == 400 and "move the household" in redirected.value.translated()
+    with sessions.begin() as db:
+        assert getattr(repository.household(db, 1), field) == "BERKANE"
+        assert _history(db, 1) == before  # no history row, no score, no audit event
+
+
+def _another_value(column: data.Column, current: object) -> str:
+    """A valid value other than `current`, in the import format, for any column kind."""
+    if column.kind == "enum":
+        return next(choice for choice in column.choices if choice != current)
+    if column.kind == "bool":
+        return "false" if current else "true"
+    if column.kind in ("count", "amount"):
+        return str((current or 0) + 1)
+    if column.kind == "date":
+        return "2016-02-02"
+    return "BRK-01" if column.name == "district" else "Changed"
+
+
+def test_no_other_correction_changes_who_sees_the_household(sessions) -> None:
+    """Every field a social worker may correct, of the household and of a member: the correction is allowed, and
+    afterwards the same workers see the household as before."""
+    imported(sessions)
+    worker = user(sessions, "worker", "social_worker", "BERKANE")
+    other = user(sessions, "other", "social_worker", "OUJDA")
+    household_fields, member_fields = service.correctable_fields(worker)
+    corrections = [(name, None) for name in household_fields] + [(name, 2) for name in member_fields]
+    for name, member_index in corrections:
+        with sessions.begin() as db:
+            found = repository.household(db, 1)
+            target = found if member_index is None else found.members[member_index]  # a child: never the head
+            rules = service.HOUSEHOLD_FIELDS if member_index is None else service.MEMBER_FIELDS
+            value = _another_value(rules[name].column, getattr(target, name))
+            if name == "relation":
+                value = "grandchild"
+            service.correct(db, worker, 1, field_name=name, value=value, reason=f"check {name}",
+                            member_id=None if member_index is None else target.id)
+        with sessions.begin() as db:
+            service.household_view(db, worker, 1, secret=SECRET, reason="check", identifiers=False)
+            with pytest.raises(Forbidden):
+                service.household_view(db, other, 1, secret=SECRET, reason="check", identifiers=False)
+    with sessions.begin() as db:
+        assert len(repository.changes(db, 1)) == len(corrections)
+
+
+def test_an_officer_moves_a_household_and_both_communes_see_the_move(sessions) -> None:
+    imported(sessions)
+    berkane = user(sessions, "worker", "social_worker", "BERKANE")
+    oujda = user(sessions, "other", "social_worker", "OUJDA")
+    taza = user(sessions, "third", "social_worker", "TAZA")
+    officer = user(sessions, "officer", "programme_officer")
+    with sessions.begin() as db:
+        db.execute(update(Household).where(Household.id == 1).values(district="BRK-03"))
+    with sessions.begin() as db:
+        moved = service.move_household(db, officer, 1, commune="oujda", reason="  Rental contract in Oujda seen  ",
+                                       ip="10.0.0.9")
+        assert (moved.old_value, moved.new_value, moved.actor) == ("BERKANE", "OUJDA", "officer")
+    with sessions.begin() as db:
+        found = repository.household(db, 1)
+        assert (found.commune, found.district) == ("OUJDA", None)
+        history = [(c.field, c.old_value, c.new_value, c.actor, c.reason) for c in repository.changes(db, 1)]
+        assert ("commune", "BERKANE", "OUJDA", "officer", "Rental contract in Oujda seen") in history
+        assert ("district", "BRK-03", None, "officer", "Rental contract in Oujda seen") in history
+        event = db.scalars(select(AuditEvent).where(AuditEvent.action == "registry.household.move")).one()
+        assert (event.actor, event.object_id, event.detail, event.ip) == (
+            "officer", "1", {"from": "BERKANE", "to": "OUJDA"}, "10.0.0.9")
+        view = service.household_view(db, oujda, 1, secret=SECRET, reason="new file", identifiers=False)
+        assert any(c.field == "commune" and c.new_value == "OUJDA" for c in view.changes)
+        assert service.household_count(db, "BERKANE") == 1 and service.household_count(db, "OUJDA") == 2
+        with pytest.raises(service.HouseholdMoved) as left:  # the old commune's worker is told where it went
+            service.household_view(db, berkane, 1, secret=SECRET, reason="casework", identifiers=False)
+        assert left.value.status_code == 403 and "OUJDA" in left.value.translated()
+        for reader in (berkane, oujda, officer):
+            seen = service.household_moves(db, reader, 1)
+            assert seen.commune == "OUJDA" and [m.reason for m in seen.moves] == ["Rental contract in Oujda seen"]
+        with pytest.raises(Forbidden) as stranger:
+            service.household_moves(db, taza, 1)
+        assert not isinstance(stranger.value, service.HouseholdMoved)
+        with pytest.raises(Forbidden) as never_there:  # a worker the household never concerned gets the plain 403
+            service.household_view(db, taza, 1, secret=SECRET, reason="x", identifiers=False)
+        assert not isinstance(never_there.value, service.HouseholdMoved)
+    with sessions.begin() as db:  # a commune known from a social worker's account, with no household yet
+        service.move_household(db, officer, 1, commune="TAZA", reason="moved again")
+    with sessions.begin() as db:
+        with pytest.raises(service.HouseholdMoved):
+            service.household_view(db, oujda, 1, secret=SECRET, reason="x", identifiers=False)
+        assert len(service.household_moves(db, berkane, 1).moves) == 2
+
+
+@pytest.mark.parametrize(("commune", "reason", "fields"), [
+    ("", "", ["commune", "reason"]),
+    ("RABAT", "they moved", ["commune"]),  # no such commune here
+    ("BERKANE", "they moved", ["commune"]),  # where it already is
+    ("X" * 40, "they moved", ["commune"]),
+    ("OUJDA\x00", "they moved", ["commune"]),
+    ("OUJDA", "   ", ["reason"]),
+    ("OUJDA", "moved\x00", ["reason"]),
+    ("OUJDA", "x" * 2001, ["reason"]),
+])
+def test_a_move_is_refused_whole_naming_every_field(sessions, commune, reason, fields) -> None:
+    imported(sessions)
+    officer = user(sessions, "officer", "programme_officer")
+    with sessions.begin() as db:
+        before = _history(db, 1)
+    with sessions.begin() as db, pytest.raises(service.InvalidFields) as refused:
+        service.move_household(db, officer, 1, commune=commune, reason=reason)
+    assert [p.where for p in refused.value.problems] == fields and refused.value.status_code == 400
+    with sessions.begin() as db:
+        assert repository.household(db, 1).commune == "BERKANE" and _history(db, 1) == before
+
+
+def test_only_officers_and_admins_move_a_household(sessions) -> None:
+    imported(sessions)
+    worker = user(sessions, "worker", "social_worker", "BERKANE")
+    admin = user(sessions, "root", "admin")
+    with sessions.begin() as db:
+        with pytest.raises(Forbidden):
+            service.move_household(db, worker, 1, commune="OUJDA", reason="they moved")
+        with pytest.raises(NotFound):
+            service.move_household(db, admin, 999, commune="OUJDA", reason="they moved")
+        assert repository.household(db, 1).commune == "BERKANE" and _history(db, 1)[0] == 0
+        service.move_household(db, admin, 1, commune="OUJDA", reason="they moved")
+        assert repository.household(db, 1).commune == "OUJDA"
+
+
+def test_the_communes_a_household_may_move_to(sessions, demo_territory) -> None:
+    with sessions.begin() as db:
+        assert service.known_communes(db) == ["BERKANE"]  # the territory's, before any household
+    imported(sessions)
+    user(sessions, "worker", "social_worker", "TAZA")
+    user(sessions, "gone", "social_worker", "NADOR")
+    with sessions.begin() as db:
+        accounts.find_user(db, "gone").is_active = False
+    with sessions.begin() as db:
+        # the registry's communes, the territory's (BERKANE, the demo's), and active social workers'
+        assert service.known_communes(db) == ["BERKANE", "OUJDA", "TAZA"]
+
+
+@pytest.mark.parametrize(("reason", "identifiers"), [("", True), ("   ", True), ("x" * 201, True),
+                                                     ("visit\x00", True), ("visit\x00", False)])
+def test_identifiers_are_opened_only_with_a_reason_that_can_be_stored(sessions, reason, identifiers) -> None:
+    imported(sessions)
+    worker = user(sessions, "worker", "social_worker", "BERKANE")
+    with sessions.begin() as db:
+        before = count(db, AuditEvent)
+    with sessions.begin() as db, pytest.raises(MajalError) as refused:
+        service.household_view(db, worker, 1, secret=SECRET, reason=reason, identifiers=identifiers)
+    assert refused.value.status_code == 400 and refused.value.where == "reason"
+    with sessions.begin() as db:
+        assert count(db, AuditEvent) == before
 
 
 def test_households_not_verified_for_a_year_are_listed_for_their_worker(sessions) -> None:

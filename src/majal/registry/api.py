@@ -17,20 +17,26 @@ from majal.kit.openapi import error_responses
 from majal.kit.validation import BigRowId, RowId
 from majal.kit.web import DB, client_ip, verify_csrf
 from majal.registry import programmes, service
-from majal.registry.models import Score
+from majal.registry.models import FieldChange, Score
 from majal.registry.schemas import (
     CancelIn,
+    CorrectionIn,
+    CorrectionOut,
     CycleOut,
     DueListOut,
     EntitlementIn,
     EntitlementOut,
     HouseholdOut,
+    MoveIn,
+    MoveOut,
+    MovesOut,
     ReviewIn,
     ReviewOut,
     TargetingOut,
 )
 
 router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
+HouseholdId = BigRowId
 
 
 def _score(score: Score | None) -> dict[str, Any] | None:
@@ -54,7 +60,7 @@ def household(request: Request, db: DB, household_id: BigRowId,
     """A household with its members, scores, decisions and history: for a social worker of its commune (and
     admins). Every read is recorded with the caller and the reason."""
     view = service.household_view(db, user, household_id, secret=request.app.state.secret_key,
-                                  reason=reason or "api", identifiers=identifiers,
+                                  reason=reason if identifiers else reason or "api", identifiers=identifiers,
                                   ip=client_ip(request))
     h = view.household
     return {
@@ -65,9 +71,68 @@ def household(request: Request, db: DB, household_id: BigRowId,
                      "occupation": m.occupation, "disability": m.disability, "marital_status": m.marital_status}
                     for m in view.members],
         "computed": _score(view.computed), "corrected": _score(view.corrected),
-        "changes": [{"at": c.at, "actor": c.actor, "field": c.field, "member_id": c.member_id,
-                     "old_value": c.old_value, "new_value": c.new_value, "reason": c.reason} for c in view.changes],
+        "changes": [_change(c) for c in view.changes],
     }
+
+
+def _ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _change(c: FieldChange) -> dict[str, Any]:
+    return {"at": c.at, "actor": c.actor, "field": c.field, "member_id": c.member_id, "old_value": c.old_value,
+            "new_value": c.new_value, "reason": c.reason}
+
+
+def _move(household_id: int, m: FieldChange) -> dict[str, Any]:
+    return {"household_id": household_id, "old_commune": m.old_value, "new_commune": m.new_value, "at": m.at,
+            "actor": m.actor, "reason": m.reason}
+
+
+def own_household(db: DB, household_id: HouseholdId, user: Annotated[User, Depends(current_user)]) -> int:
+    """Checked as a dependency, so that a caller who may not work on the household is refused before the body is
+    read."""
+    return service.household_for(db, user, household_id).id
+
+
+def officer_user(user: Annotated[User, Depends(current_user)]) -> User:
+    service.check_officer(user)
+    return user
+
+
+@router.post("/households/{household_id}/corrections", response_model=CorrectionOut, status_code=201,
+             dependencies=[Depends(verify_csrf)], responses=error_responses(400, 401, 403, 404, 409))
+def correct(request: Request, db: DB, household_id: Annotated[int, Depends(own_household)],
+            user: Annotated[User, Depends(current_user)], body: CorrectionIn) -> dict[str, Any]:
+    """Correct one field of the household (or of one member), with a reason; the household is scored again. A
+    field that decides who may see the household (its commune) is not corrected: a programme officer moves the
+    household instead (403 for a social worker)."""
+    score = service.correct(db, user, household_id, field_name=body.field, value=body.value, reason=body.reason,
+                            member_id=body.member_id, review_id=body.review_id, ip=_ip(request))
+    change = service.latest_change(db, household_id)
+    return {"change": _change(change), "corrected": _score(score)}
+
+
+@router.post("/households/{household_id}/move", response_model=MoveOut, dependencies=[Depends(verify_csrf)],
+             responses=error_responses(400, 401, 403, 404))
+def move(request: Request, db: DB, household_id: HouseholdId, user: Annotated[User, Depends(officer_user)],
+         body: MoveIn) -> dict[str, Any]:
+    """Move the household to another commune (programme officers and admins), with a reason: the new commune's
+    social workers see it from now on; the old commune's are told where it went. Recorded in its history and in
+    the audit log."""
+    moved = service.move_household(db, user, household_id, commune=body.commune, reason=body.reason,
+                                   ip=_ip(request))
+    return _move(household_id, moved)
+
+
+@router.get("/households/{household_id}/moves", response_model=MovesOut, responses=error_responses(401, 403, 404))
+def moves(request: Request, db: DB, household_id: HouseholdId,
+          user: Annotated[User, Depends(current_user)]) -> dict[str, Any]:
+    """Where the household is now and its moves between communes: for officers, admins, and the social workers of
+    every commune it was in. The read is recorded."""
+    found = service.household_moves(db, user, household_id, ip=_ip(request))
+    return {"household_id": found.household_id, "commune": found.commune,
+            "moves": [_move(found.household_id, m) for m in found.moves]}
 
 
 @router.get("/verification-due", response_model=DueListOut, responses=error_responses(401, 403))
@@ -96,12 +161,6 @@ def targeting(user: Annotated[User, Depends(current_user)],
 def cycles(db: DB, user: Annotated[User, Depends(current_user)]) -> list[dict[str, Any]]:
     """Programme cycles, newest first, each with the model version, rule and comparator it froze."""
     return [{name: getattr(c, name) for name in CycleOut.model_fields} for c in service.cycles(db, user)]
-
-
-def officer_user(user: Annotated[User, Depends(current_user)]) -> User:
-    """Checked as a dependency, so that a caller without the role is refused before the body is read."""
-    service.check_officer(user)
-    return user
 
 
 @router.post("/cycles/{cycle_id}/cancel", response_model=CycleOut, dependencies=[Depends(verify_csrf)],

@@ -416,6 +416,11 @@ def pair_for(db: Session, user: User, pair_id: int) -> MatchPair:
     if pair is None:
         raise NotFound(N_("No pair has this number."))
     check_commune(user, pair.commune)
+    members = [i for i in (pair.left_member_id, pair.right_member_id) if i is not None]
+    allowed = scope(user)
+    if allowed is not None and repository.member_communes(db, members) - {allowed}:
+        # the pair was found in this commune, but a household of it has moved since: its records are not ours
+        raise Forbidden(N_("These records are not in your commune."))
     return pair
 
 

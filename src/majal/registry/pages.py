@@ -87,21 +87,39 @@ def _household_page(request: Request, db: DB, user: User, household_id: int, *, 
         view = service.household_view(db, user, household_id, secret=secret, identifiers=identifiers,
                                       reason=reason if identifiers else reason or gettext(DEFAULT_READ_REASON),
                                       ip=client_of(request))
+    except service.HouseholdMoved as moved:
+        return _moved_page(request, db, user, household_id, moved)
     except MajalError as refused:
         if refused.status_code != 400:
             raise
         view = service.household_view(db, user, household_id, secret=secret, identifiers=False,
                                       reason=gettext(DEFAULT_READ_REASON), ip=client_of(request))
         error, status_code = refused.translated(), 400
+    household_fields, member_fields = service.correctable_fields(user)
     return render(request, "registry/household.html", {
         "view": view, "h": view.household, "error": error, "identifiers": identifiers,
         "programmes": _programmes(view.eligibility), "asd": _asd(view.asd),
         "drivers": drivers_in_words(view.in_force.drivers if view.in_force else []),
         "label": labels.value_label, "field_label": labels.field_label,
-        "household_fields": [(name, labels.field_label(name)) for name in service.HOUSEHOLD_EDITABLE],
-        "member_fields": [(name, labels.field_label(name)) for name in service.MEMBER_EDITABLE],
+        "household_fields": [(name, labels.field_label(name)) for name in household_fields],
+        "member_fields": [(name, labels.field_label(name)) for name in member_fields],
+        "may_move": _may_move(user),
         "open_review": next((r for r in view.reviews if r.status == "open"), None),
     }, status_code=status_code)
+
+
+def _may_move(user: User) -> bool:
+    try:
+        service.check_officer(user)
+    except MajalError:
+        return False
+    return True
+
+
+def _moved_page(request: Request, db: DB, user: User, household_id: int, moved: MajalError) -> Response:
+    """What a worker of a commune the household left sees: where it went, when, by whom and why; nothing else."""
+    found = service.household_moves(db, user, household_id, ip=client_of(request))
+    return render(request, "registry/moved.html", {"found": found, "message": moved.translated()})
 
 
 def _act(request: Request, db: DB, user: User, household_id: int, action: Any) -> Response:
@@ -212,6 +230,54 @@ def cancel_cycle(request: Request, db: DB, cycle_id: RowId, user: Annotated[User
             raise
         return dashboard(request, db, user, error=refused.translated(), status_code=refused.status_code)
     return RedirectResponse(f"{CONSOLE}/dashboard#cycles-heading", status_code=303)
+
+
+# --- moving a household to another commune ------------------------------------------------------------------------
+
+
+@router.get(CONSOLE + "/move", tags=[Audience.probe])
+def find_to_move(user: Annotated[User, Depends(current_user)],
+                 number: Annotated[int, Query(ge=1, le=10**15)]) -> Response:
+    service.check_officer(user)
+    return RedirectResponse(f"{CONSOLE}/households/{number}/move", status_code=303)
+
+
+@router.get(CONSOLE + "/households/{household_id}/move", tags=[Audience.staff])
+def move_page(request: Request, db: DB, household_id: BigRowId, user: Annotated[User, Depends(current_user)],
+              moved: bool = False) -> Response:
+    return _move_page(request, db, user, household_id, moved=moved)
+
+
+def _move_page(request: Request, db: DB, user: User, household_id: int, *, moved: bool = False,
+               values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+               status_code: int = 200) -> Response:
+    service.check_officer(user)
+    found = service.household_moves(db, user, household_id, ip=client_of(request))
+    return render(request, "registry/move.html", {
+        "found": found, "communes": [c for c in service.known_communes(db) if c != found.commune],
+        "done": found.moves[0] if moved and found.moves else None, "values": values or {}, "errors": errors or {},
+        "may_see_household": service.may_see_households(user),
+    }, status_code=status_code)
+
+
+@router.post(CONSOLE + "/households/{household_id}/move", dependencies=[Depends(verify_csrf)])
+def move(request: Request, db: DB, household_id: BigRowId, user: Annotated[User, Depends(current_user)],
+         commune: Text = "", reason: Text = "") -> Response:
+    try:
+        with db.begin_nested():
+            service.move_household(db, user, household_id, commune=commune, reason=reason, ip=client_of(request))
+    except MajalError as refused:
+        if refused.status_code in (401, 403, 404):
+            raise
+        return _move_page(request, db, user, household_id, values={"commune": commune, "reason": reason},
+                          errors=field_errors(refused), status_code=refused.status_code)
+    return RedirectResponse(f"{CONSOLE}/households/{household_id}/move?moved=true", status_code=303)
+
+
+def field_errors(refused: MajalError) -> dict[str, str]:
+    """Each refused field's message, for the form to show at the field (and in the summary above it)."""
+    problems = refused.problems if isinstance(refused, service.InvalidFields) else [refused]
+    return {problem.where or "form": gettext(problem.message, **problem.params) for problem in problems}
 
 
 # --- the household itself ------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, Table, delete, func, select, text
+from sqlalchemy import Select, Table, delete, exists, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from majal.registry import data
@@ -307,7 +307,9 @@ def match_pairs(db: Session, commune: str | None, *, status: str | None, reason:
     """Pairs of the commune (all communes when None), most probable first, and how many in all."""
     query = select(MatchPair)
     if commune is not None:
-        query = query.where(MatchPair.commune == commune)
+        # a member whose household has since moved to another commune is no longer this commune's to see
+        query = query.where(MatchPair.commune == commune, ~_member_elsewhere(MatchPair.left_member_id, commune),
+                            ~_member_elsewhere(MatchPair.right_member_id, commune))
     if status is not None:
         query = query.where(MatchPair.status == status)
     if reason is not None:
@@ -321,6 +323,20 @@ def match_pairs(db: Session, commune: str | None, *, status: str | None, reason:
     rows = db.scalars(query.order_by(MatchPair.probability.desc().nulls_first(), MatchPair.id)
                       .limit(limit).offset(offset))
     return list(rows), total
+
+
+def _member_elsewhere(member_id: Any, commune: str) -> Any:
+    return exists().where(Member.id == member_id, Household.id == Member.household_id,
+                          Household.commune.is_distinct_from(commune))
+
+
+def member_communes(db: Session, member_ids: Iterable[int]) -> set[str | None]:
+    """The communes of the households of these members."""
+    wanted = sorted(set(member_ids))
+    if not wanted:
+        return set()
+    return set(db.scalars(select(Household.commune).join(Member, Member.household_id == Household.id)
+                          .where(Member.id.in_(wanted)).distinct()))
 
 
 def match_pair(db: Session, pair_id: int) -> MatchPair | None:
@@ -381,3 +397,14 @@ def later_merges(db: Session, merge_id: int, person_ids: Sequence[int]) -> list[
     return list(db.scalars(select(Merge).where(
         Merge.id > merge_id, Merge.undone_at.is_(None),
         Merge.person_id.in_(person_ids) | Merge.into_person_id.in_(person_ids)).order_by(Merge.id)))
+
+
+def commune_moves(db: Session, household_id: int) -> list[FieldChange]:
+    """The household's moves between communes, newest first."""
+    return list(db.scalars(select(FieldChange).where(FieldChange.household_id == household_id,
+                                                     FieldChange.field == "commune")
+                           .order_by(FieldChange.id.desc())))
+
+
+def household_communes(db: Session) -> list[str]:
+    return list(db.scalars(select(Household.commune).where(Household.commune.is_not(None)).distinct()))

@@ -72,6 +72,41 @@ class HouseholdOut(BaseModel):
     changes: list[ChangeOut]
 
 
+class CorrectionIn(BaseModel):
+    field: str = Field(max_length=40, description="A correctable field of the household, or of the member given",
+                       examples=["cars"])
+    value: str = Field(max_length=400, description="The new value, as in the import format", examples=["1"])
+    reason: str = Field(max_length=2000, examples=["A car seen at the home visit"])
+    member_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="The member whose field it is")
+    review_id: int | None = Field(default=None, ge=1, le=2**31 - 1, description="The open review it answers")
+
+
+class CorrectionOut(BaseModel):
+    change: ChangeOut
+    corrected: ScoreOut = Field(description="The household's score after the correction")
+
+
+class MoveIn(BaseModel):
+    commune: str = Field(max_length=32, description="Code of the commune the household moves to",
+                         examples=["OUJDA"])
+    reason: str = Field(max_length=2000, examples=["The family now lives in Oujda (rental contract seen)"])
+
+
+class MoveOut(BaseModel):
+    household_id: int
+    old_commune: str | None
+    new_commune: str | None
+    at: datetime
+    actor: str
+    reason: str
+
+
+class MovesOut(BaseModel):
+    household_id: int
+    commune: str | None = Field(description="The commune the household is in now")
+    moves: list[MoveOut] = Field(description="Its moves between communes, newest first")
+
+
 class DueOut(BaseModel):
     household_id: int
     district: str | None

@@ -20,16 +20,17 @@ import orjson
 import polars as pl
 from sqlalchemy.orm import Session
 
+from majal.accounts import service as accounts
 from majal.accounts.models import User
 from majal.kit import audit, clock, crypto, outbox, ratelimit
 from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, Forbidden, MajalError, NotFound
-from majal.kit.i18n import LANGUAGES, N_, format_number, gettext, language
+from majal.kit.i18n import LANGUAGES, N_, format_moment, format_number, gettext, language
 from majal.kit.security import Role, keyed_digest
-from majal.registry import data, evaluation, programmes, repository, scoring, synth
-from majal.registry.labels import PROGRAMME_NAMES
+from majal.registry import data, evaluation, labels, programmes, repository, scoring, synth
 from majal.registry.models import CANCELLED, Cycle, Decision, Entitlement, FieldChange, Household, Member, Review, Score
 from majal.registry.programmes import AsdBreakdown
+from majal.territory import service as territory
 
 IDCS_PURPOSE = "registry-idcs"
 CNIE_PURPOSE = "registry-cnie"
@@ -43,18 +44,100 @@ LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(hours=1)
 REVIEW_LIMIT, REVIEW_WINDOW = 3, timedelta(days=1)
 EXPLAIN = 3
 CYCLE_STATUSES = ("draft", "approved", "paid")
-# Household fields a social worker may correct: the import format's, plus the address.
-HOUSEHOLD_EDITABLE = {c.name: c for c in data.HOUSEHOLD_COLUMNS if c.name != "household_id"} | {
-    "address": data.Column("address", "text", required=False)}
-MEMBER_EDITABLE = {c.name: c for c in data.MEMBER_COLUMNS if c.name not in ("household_id", "idcs")} | {
-    name: data.Column(name, "text", required=False)
-    for name in ("first_name_ar", "last_name_ar", "first_name_latin", "last_name_latin")}
 EXTRA_HOUSEHOLD = ("address", "lat", "lon", "phone")
 EXTRA_MEMBER = ("cnie", "first_name_ar", "last_name_ar", "first_name_latin", "last_name_latin")
 STAFF_REGISTRY_ROLES = (Role.social_worker,)
 OFFICER_ROLES = (Role.programme_officer,)
 
 BAD_LOOKUP = N_("No household matches this tracking code and birth date.")
+READ_REASON_LIMIT = 200
+MOVE_REASON_LIMIT = 2000
+COMMUNE_CODE_LIMIT = 32
+# C0 control characters other than tab and line breaks: never typed by a person, and NUL is refused by PostgreSQL
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+# --- which fields may be changed, and by whom -----------------------------------------------------------------------
+
+
+CORRECTORS = frozenset({Role.social_worker, Role.admin})
+MOVERS = frozenset({Role.programme_officer, Role.admin})
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """A field of a household or a member that can be changed after registration: its format, the roles that may
+    change it and whether it decides who may see the household. Such a field is never corrected: it has its own
+    action (the commune: `move_household`), with a reason, in the history of every commune it concerns."""
+
+    column: data.Column
+    roles: frozenset[Role] = CORRECTORS
+    decides_access: bool = False
+
+
+def _text_rule(name: str) -> FieldRule:
+    return FieldRule(data.Column(name, "text", required=False))
+
+
+# Household fields: the import format's, plus the address. The commune decides which social workers see the
+# household (`check_household_access`); nothing else does (the district, region and milieu only weigh in the score).
+HOUSEHOLD_FIELDS: dict[str, FieldRule] = {
+    c.name: FieldRule(c, MOVERS, decides_access=True) if c.name == "commune" else FieldRule(c)
+    for c in data.HOUSEHOLD_COLUMNS if c.name != "household_id"} | {"address": _text_rule("address")}
+MEMBER_FIELDS: dict[str, FieldRule] = {
+    c.name: FieldRule(c) for c in data.MEMBER_COLUMNS if c.name not in ("household_id", "idcs")} | {
+    name: _text_rule(name) for name in ("first_name_ar", "last_name_ar", "first_name_latin", "last_name_latin")}
+ACCESS_FIELDS = frozenset(name for name, rule in HOUSEHOLD_FIELDS.items() if rule.decides_access)
+
+
+def correctable_fields(user: User) -> tuple[list[str], list[str]]:
+    """The household and member fields `user` may change with a correction (not those with their own action)."""
+    def allowed(rules: dict[str, FieldRule]) -> list[str]:
+        return [name for name, rule in rules.items() if user.role in rule.roles and not rule.decides_access]
+
+    return allowed(HOUSEHOLD_FIELDS), allowed(MEMBER_FIELDS)
+
+
+def _check_may_correct(user: User, name: str, rule: FieldRule) -> None:
+    """403 for a role the field does not give to; a field that decides access is changed by its own action only."""
+    label = labels.field_label(name)
+    if user.role not in rule.roles:
+        if rule.decides_access:
+            raise Forbidden(N_("%(field)s decides who may see the household: only a programme officer changes it, "
+                               "by moving the household, with a reason."), where="field", field=label)
+        raise Forbidden(N_("Your role may not change the field %(field)s."), where="field", field=label)
+    if rule.decides_access:
+        raise MajalError(N_("%(field)s decides who may see the household: move the household instead, with a "
+                            "reason."), where="field", field=label)
+
+
+class InvalidFields(MajalError):
+    """Several fields of a form refused at once, each with its own message (shown together, each at its field)."""
+
+    def __init__(self, problems: list[MajalError]):
+        first = problems[0]
+        super().__init__(first.message, where=first.where, **first.params)
+        self.problems = problems
+
+    def translated(self) -> str:
+        return " ".join(problem.translated() for problem in self.problems)
+
+
+class HouseholdMoved(Forbidden):
+    """A household that left the caller's commune: the answer says where it went, not only that it is refused."""
+
+    code = "household_moved"
+
+
+def _reason_problem(reason: str, limit: int, missing: str) -> MajalError | None:
+    if not reason:
+        return MajalError(missing, where="reason")
+    if len(reason) > limit:
+        return MajalError(N_("Must be at most %(limit)s characters long."), where="reason", limit=limit)
+    if CONTROL_CHARACTERS.search(reason):
+        return MajalError(N_("The reason contains characters that cannot be stored (control characters)."),
+                          where="reason")
+    return None
 
 
 # --- identifiers ---------------------------------------------------------------------------------------------------
@@ -373,13 +456,29 @@ def check_officer(user: User) -> None:
         raise Forbidden(N_("Your role does not give access to this page."))
 
 
-def _household_for(db: Session, user: User, household_id: int) -> Household:
+def household_for(db: Session, user: User, household_id: int) -> Household:
+    """The household, if the user may work on it (a social worker of its commune, or an admin)."""
     check_registry_staff(user)
     found = repository.household(db, household_id)
     if found is None:
         raise NotFound(N_("No household has this number."))
-    check_household_access(user, found)
+    try:
+        check_household_access(user, found)
+    except Forbidden:
+        left = _move_out_of(db, user, found.id)
+        if left is None:
+            raise
+        raise HouseholdMoved(N_("This household moved from your commune to the commune %(commune)s on %(day)s: its "
+                                "file is with that commune's social workers now."),
+                             commune=found.commune or "—", day=format_moment(left.at)) from None
     return found
+
+
+def _move_out_of(db: Session, user: User, household_id: int) -> FieldChange | None:
+    """The latest move of the household out of the user's commune, if they are a social worker of such a commune."""
+    if user.role not in STAFF_REGISTRY_ROLES or not user.commune_code:
+        return None
+    return next((m for m in repository.commune_moves(db, household_id) if m.old_value == user.commune_code), None)
 
 
 # --- one household -------------------------------------------------------------------------------------------------
@@ -438,12 +537,14 @@ def household_view(db: Session, user: User, household_id: int, *, secret: str, r
                    identifiers: bool = True, ip: str | None = None) -> HouseholdView:
     """A household as a social worker sees it (with its members' identifiers opened when `identifiers`); the read
     is audit-logged with its reason."""
-    found = _household_for(db, user, household_id)
+    found = household_for(db, user, household_id)
     reason = reason.strip()
-    if identifiers and not reason:
-        raise MajalError(N_("Say why you need the identifiers: the access is recorded."), where="reason")
+    problem = _reason_problem(reason, READ_REASON_LIMIT,
+                              N_("Say why you need the identifiers: the access is recorded."))
+    if problem is not None and (identifiers or reason):
+        raise problem
     audit.record(db, user.username, "registry.household.read", "household", found.id,
-                 {"reason": reason[:200], "identifiers": identifiers}, ip=ip)
+                 {"reason": reason, "identifiers": identifiers}, ip=ip)
     return _view(db, found, secret=secret, identifiers=identifiers)
 
 
@@ -524,23 +625,22 @@ def correct(db: Session, user: User, household_id: int, *, field_name: str, valu
     """Change one field of a household or of one of its members, keep the change in the history, and rescore the
     household (a `corrected` score beside the computed one). Refused whole if the household would no longer be valid
     (for example no head)."""
-    found = _household_for(db, user, household_id)
+    found = household_for(db, user, household_id)
+    rule = (HOUSEHOLD_FIELDS if member_id is None else MEMBER_FIELDS).get(field_name)
+    if rule is None:
+        raise MajalError(N_("This field cannot be corrected."), where="field")
+    _check_may_correct(user, field_name, rule)
     reason = reason.strip()
     if not reason:
         raise MajalError(N_("Say why the data is corrected."), where="reason")
     review = _open_review_of(db, found, review_id) if review_id is not None else None
-    if member_id is None:
-        column = HOUSEHOLD_EDITABLE.get(field_name)
-        target: Household | Member = found
-    else:
-        column = MEMBER_EDITABLE.get(field_name)
+    target: Household | Member = found
+    if member_id is not None:
         member = next((m for m in found.members if m.id == member_id), None)
         if member is None:
             raise NotFound(N_("This person is not a member of this household."), where="member_id")
         target = member
-    if column is None:
-        raise MajalError(N_("This field cannot be corrected."), where="field")
-    new = _convert(column, value)
+    new = _convert(rule.column, value)
     old = getattr(target, field_name)
     if _shown(old) == _shown(new):
         raise MajalError(N_("The new value is the same as the old one."), where="value")
@@ -556,9 +656,14 @@ def correct(db: Session, user: User, household_id: int, *, field_name: str, valu
     return latest
 
 
+def latest_change(db: Session, household_id: int) -> FieldChange:
+    """The household's last history entry (the correction just made)."""
+    return repository.changes(db, household_id)[0]
+
+
 def verify(db: Session, user: User, household_id: int, note: str = "", ip: str | None = None) -> Household:
     """The yearly re-verification: the data was checked with the household; its score is computed again today."""
-    found = _household_for(db, user, household_id)
+    found = household_for(db, user, household_id)
     now = utcnow()
     db.add(FieldChange(household_id=found.id, field="verified_at", old_value=_shown(found.verified_at),
                        new_value=_shown(now), actor=user.username,
@@ -568,6 +673,94 @@ def verify(db: Session, user: User, household_id: int, note: str = "", ip: str |
     audit.record(db, user.username, "registry.household.verify", "household", found.id, ip=ip)
     rescore(db, [found.id], kind="computed", actor=user.username)
     return found
+
+
+# --- moving a household to another commune ------------------------------------------------------------------------
+
+
+def known_communes(db: Session) -> list[str]:
+    """The communes a household may move to: the territory's, those with registered households, and those of
+    social workers' accounts (a commune whose workers would see the household)."""
+    communes = set(repository.household_communes(db))
+    current = territory.overview(db).commune
+    if current is not None:
+        communes.add(current.code)
+    communes.update(u.commune_code for u in accounts.list_users(db)
+                    if u.role == Role.social_worker and u.is_active and u.commune_code)
+    return sorted(communes)
+
+
+def _known_commune(db: Session, given: str) -> str | MajalError:
+    """The commune's code as the registry writes it (matched ignoring case), or why it is refused."""
+    given = given.strip()
+    if not given:
+        return MajalError(N_("Choose the commune the household moves to."), where="commune")
+    if len(given) <= COMMUNE_CODE_LIMIT and not CONTROL_CHARACTERS.search(given):
+        found = next((code for code in known_communes(db) if code.casefold() == given.casefold()), None)
+        if found is not None:
+            return found
+    return MajalError(N_("No commune has the code “%(value)s”."), where="commune", value=given[:COMMUNE_CODE_LIMIT])
+
+
+def move_household(db: Session, user: User, household_id: int, *, commune: str, reason: str,
+                   ip: str | None = None) -> FieldChange:
+    """A programme officer (or an admin) moves a household to another commune, with a reason: from then on the new
+    commune's social workers see it, and the old commune's workers are told where it went. The move (and the
+    district, which belonged to the old commune, cleared) is in the household's history, in one transaction with
+    its audit event."""
+    check_officer(user)
+    found = repository.household(db, household_id)
+    if found is None:
+        raise NotFound(N_("No household has this number."))
+    known = _known_commune(db, commune)
+    target = known if isinstance(known, str) else ""
+    problems = [known] if isinstance(known, MajalError) else []
+    if target and target == found.commune:
+        problems.append(MajalError(N_("The household is already in the commune %(commune)s."), where="commune",
+                                   commune=target))
+    reason = reason.strip()
+    reason_problem = _reason_problem(reason, MOVE_REASON_LIMIT, N_("Say why the household moves."))
+    if reason_problem is not None:
+        problems.append(reason_problem)
+    if problems:
+        raise InvalidFields(problems)
+    old, now = found.commune, utcnow()
+    move = FieldChange(household_id=found.id, field="commune", old_value=old, new_value=target,
+                       actor=user.username, reason=reason, at=now)
+    db.add(move)
+    if found.district is not None:
+        db.add(FieldChange(household_id=found.id, field="district", old_value=found.district, new_value=None,
+                           actor=user.username, reason=reason, at=now))
+    found.commune, found.district = target, None
+    db.flush()
+    audit.record(db, user.username, "registry.household.move", "household", found.id,
+                 {"from": old, "to": target}, ip=ip)
+    return move
+
+
+@dataclass(frozen=True)
+class Moves:
+    household_id: int
+    commune: str | None  # where the household is now
+    district: str | None
+    moves: list[FieldChange]  # newest first
+
+
+def household_moves(db: Session, user: User, household_id: int, ip: str | None = None) -> Moves:
+    """Where a household is and the communes it moved between, for officers and admins, and for the social
+    workers of its commune or of a commune it left or joined: both sides of a move read it. The read is
+    audit-logged (it says where a household lives)."""
+    found = repository.household(db, household_id)
+    if found is None:
+        raise NotFound(N_("No household has this number."))
+    moves = repository.commune_moves(db, found.id)
+    if user.role != Role.admin and user.role not in OFFICER_ROLES:
+        check_registry_staff(user)
+        concerned = {found.commune} | {m.old_value for m in moves} | {m.new_value for m in moves}
+        if not user.commune_code or user.commune_code not in concerned:
+            raise Forbidden(N_("This household is not in your commune."))
+    audit.record(db, user.username, "registry.household.moves.read", "household", found.id, ip=ip)
+    return Moves(found.id, found.commune, found.district, moves)
 
 
 @dataclass(frozen=True)
@@ -602,7 +795,7 @@ def review_for(db: Session, user: User, review_id: int) -> Review:
     review = repository.review(db, review_id)
     if review is None:
         raise NotFound(N_("No review has this number."))
-    _household_for(db, user, review.household_id)
+    household_for(db, user, review.household_id)
     return review
 
 
@@ -611,7 +804,7 @@ def household_count(db: Session, commune: str | None = None) -> int:
 
 
 def open_review_by_staff(db: Session, user: User, household_id: int, reason: str, ip: str | None = None) -> Review:
-    found = _household_for(db, user, household_id)
+    found = household_for(db, user, household_id)
     return _new_review(db, found, user.username, reason, None, ip)
 
 
@@ -639,7 +832,7 @@ def close_review(db: Session, user: User, review_id: int, outcome: str, *, secre
     review = repository.review(db, review_id)
     if review is None:
         raise NotFound(N_("No review has this number."))
-    found = _household_for(db, user, review.household_id)
+    found = household_for(db, user, review.household_id)
     if review.status != "open":
         raise Conflict(N_("This review is already closed."))
     outcome = outcome.strip()
@@ -674,7 +867,8 @@ def _notify(db: Session, secret: str, found: Household, review: Review, default_
     queued = 0
     with language(str(lang)):
         lines = [] if in_force is None else [
-            gettext(ELIGIBLE_LINE if d.eligible else NOT_ELIGIBLE_LINE, programme=gettext(PROGRAMME_NAMES[d.programme]))
+            gettext(ELIGIBLE_LINE if d.eligible else NOT_ELIGIBLE_LINE,
+                    programme=gettext(labels.PROGRAMME_NAMES[d.programme]))
             for d in in_force.decisions]
         params = {"code": found.tracking_code, "outcome": review.outcome,
                   "score": f"{in_force.score:.4f}" if in_force else "—"}
