@@ -169,9 +169,11 @@ def test_counters_of_long_quiet_buckets_are_dropped(client: TestClient, staff: d
     assert "r" * 64 in keys
 
 
-@pytest.mark.parametrize("username", ["", " ", "x" * 200, "<script>", "agent\x00"])
-def test_odd_usernames_are_refused_like_any_wrong_one(client: TestClient, staff: dict, username: str) -> None:
-    assert attempt(client, username, TEST_PASSWORD, csrf_from(client)) == 401
+@pytest.mark.parametrize(("username", "status"), [("", 401), (" ", 401), ("x" * 200, 401), ("<script>", 401),
+                                                ("agent\x00", 400)])  # a NUL byte is refused before sign-in
+def test_odd_usernames_are_refused_like_any_wrong_one(client: TestClient, staff: dict, username: str,
+                                                      status: int) -> None:
+    assert attempt(client, username, TEST_PASSWORD, csrf_from(client)) == status
 
 
 def test_the_limit_is_the_setting(engine, staff: dict, settings) -> None:
