@@ -113,10 +113,16 @@ def correct(request: Request, db: DB, household_id: Annotated[int, Depends(own_h
     return {"change": _change(change), "corrected": _score(score)}
 
 
+def movable_household(db: DB, household_id: HouseholdId, _user: Annotated[User, Depends(officer_user)]) -> int:
+    """Checked as a dependency: a number no household has is answered 404 before the body is read."""
+    service.check_household_exists(db, household_id)
+    return household_id
+
+
 @router.post("/households/{household_id}/move", response_model=MoveOut, dependencies=[Depends(verify_csrf)],
              responses=error_responses(400, 401, 403, 404))
-def move(request: Request, db: DB, household_id: HouseholdId, user: Annotated[User, Depends(officer_user)],
-         body: MoveIn) -> dict[str, Any]:
+def move(request: Request, db: DB, household_id: Annotated[int, Depends(movable_household)],
+         user: Annotated[User, Depends(officer_user)], body: MoveIn) -> dict[str, Any]:
     """Move the household to another commune (programme officers and admins), with a reason: the new commune's
     social workers see it from now on; the old commune's are told where it went. Recorded in its history and in
     the audit log."""

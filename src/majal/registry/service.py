@@ -456,6 +456,11 @@ def check_officer(user: User) -> None:
         raise Forbidden(N_("Your role does not give access to this page."))
 
 
+def check_household_exists(db: Session, household_id: int) -> None:
+    if repository.household(db, household_id) is None:
+        raise NotFound(N_("No household has this number."))
+
+
 def household_for(db: Session, user: User, household_id: int) -> Household:
     """The household, if the user may work on it (a social worker of its commune, or an admin)."""
     check_registry_staff(user)
