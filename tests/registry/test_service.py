@@ -282,7 +282,7 @@ def test_a_social_worker_may_not_correct_a_field_that_decides_who_sees_the_house
 def _another_value(column: data.Column, current: object) -> str:
     """A valid value other than `current`, in the import format, for any column kind."""
     if column.kind == "enum":
-        return next(choice for choice in column.choices if choice != current)
+        return next(choice for choice in column.values if choice != current)
     if column.kind == "bool":
         return "false" if current else "true"
     if column.kind in ("count", "amount"):
