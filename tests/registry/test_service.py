@@ -235,6 +235,10 @@ def test_a_correction_keeps_history_and_a_corrected_score_beside_the_computed_on
         assert len(repository.changes(db, 1)) == 2  # the refused corrections left nothing behind
         with pytest.raises(MajalError):
             service.correct(db, worker, 1, field_name="rooms", value="2", reason="  ")
+        with pytest.raises(MajalError, match="control characters"):
+            service.correct(db, worker, 1, field_name="rooms", value="2", reason="seen\x00")
+        with pytest.raises(MajalError, match="control characters"):
+            service.correct(db, worker, 1, field_name="address", value="Hay\x00Salam", reason="seen")
 
 
 # --- who may change which field; moving a household ---------------------------------------------------------------

@@ -51,7 +51,7 @@ OFFICER_ROLES = (Role.programme_officer,)
 
 BAD_LOOKUP = N_("No household matches this tracking code and birth date.")
 READ_REASON_LIMIT = 200
-MOVE_REASON_LIMIT = 2000
+MOVE_REASON_LIMIT = CORRECTION_REASON_LIMIT = 2000
 COMMUNE_CODE_LIMIT = 32
 # C0 control characters other than tab and line breaks: never typed by a person, and NUL is refused by PostgreSQL
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -619,6 +619,9 @@ def _convert(column: data.Column, value: str) -> Any:
         limit = 400 if column.name == "address" else 100
         if len(converted) > limit:
             raise MajalError(N_("Must be at most %(limit)s characters long."), where=column.name, limit=limit)
+        if CONTROL_CHARACTERS.search(converted):
+            raise MajalError(N_("The value contains characters that cannot be stored (control characters)."),
+                             where=column.name)
     if column.kind == "date" and converted is not None and converted > date.today():
         raise MajalError(N_("The birth date %(value)s is after the reference date %(as_of)s."), where=column.name,
                          value=converted.isoformat(), as_of=date.today().isoformat())
@@ -636,8 +639,9 @@ def correct(db: Session, user: User, household_id: int, *, field_name: str, valu
         raise MajalError(N_("This field cannot be corrected."), where="field")
     _check_may_correct(user, field_name, rule)
     reason = reason.strip()
-    if not reason:
-        raise MajalError(N_("Say why the data is corrected."), where="reason")
+    problem = _reason_problem(reason, CORRECTION_REASON_LIMIT, N_("Say why the data is corrected."))
+    if problem is not None:
+        raise problem
     review = _open_review_of(db, found, review_id) if review_id is not None else None
     target: Household | Member = found
     if member_id is not None:
