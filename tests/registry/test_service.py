@@ -235,9 +235,9 @@ def test_a_correction_keeps_history_and_a_corrected_score_beside_the_computed_on
         assert len(repository.changes(db, 1)) == 2  # the refused corrections left nothing behind
         with pytest.raises(MajalError):
             service.correct(db, worker, 1, field_name="rooms", value="2", reason="  ")
-        with pytest.raises(MajalError, match="control characters|NUL character"):
+        with pytest.raises(MajalError, match=r"control characters|NUL character"):
             service.correct(db, worker, 1, field_name="rooms", value="2", reason="seen\x00")
-        with pytest.raises(MajalError, match="control characters|NUL character"):
+        with pytest.raises(MajalError, match=r"control characters|NUL character"):
             service.correct(db, worker, 1, field_name="address", value="Hay\x00Salam", reason="seen")
 
 
