@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, Integer, LargeBinary, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 from starlette.responses import Response
 
 from majal.db import Base
-from majal.kit.audit import utcnow
+from majal.kit.clock import to_utc, utcnow
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_
 from majal.kit.security import keyed_digest
@@ -83,7 +83,7 @@ def claim(db: Session, secret: str, scope: str, key: str, request_fingerprint: s
                          limit=MAX_KEY_LENGTH)
     digest = keyed_digest(secret, f"idempotency:{scope}:{key}")
     found = _stored(db, scope, digest)
-    if found is not None and _aware(found.created_at) < utcnow() - KEEP:
+    if found is not None and to_utc(found.created_at) < utcnow() - KEEP:
         db.delete(found)
         db.flush()
         found = None
@@ -115,7 +115,3 @@ def purge_expired(sessions: sessionmaker[Session]) -> int:
         done = db.execute(delete(IdempotentAnswer).where(IdempotentAnswer.created_at < utcnow() - KEEP))
     return int(getattr(done, "rowcount", 0) or 0)
 
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
