@@ -16,9 +16,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from majal import __version__
-from majal.accounts import pages as account_pages
-from majal.cleanliness import api as cleanliness_api
-from majal.cleanliness import pages as cleanliness_pages
+from majal import domains as installed
 from majal.config import Settings
 from majal.db import DatabaseBusy, make_engine, make_sessionmaker
 from majal.kit import redact
@@ -34,19 +32,9 @@ from majal.kit.web import (
     render,
     template_environment,
 )
-from majal.lighting import api as lighting_api
-from majal.lighting import pages as lighting_pages
-from majal.registry import api as registry_api
-from majal.registry import matching_api, matching_pages
-from majal.registry import pages as registry_pages
-from majal.requests import api as open311_api
-from majal.requests import dashboard as request_dashboard
-from majal.requests import pages as request_pages
-from majal.territory import api as territory_api
 from majal.web import pages as web_pages
 
 log = logging.getLogger("majal")
-JSON_PREFIXES = ("/api/", "/open311/", "/ngsi-ld/")
 STATUS_MESSAGES = {
     404: N_("This page does not exist."),
     405: N_("This method is not allowed here."),
@@ -63,6 +51,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    domains = installed.DOMAINS
     app = FastAPI(
         lifespan=_lifespan,
         title="Majal",
@@ -79,8 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reads = make_sessionmaker(engine, write=False)
     app.state.write_slots = settings.sqlite_writers if engine.dialect.name == "sqlite" else 0  # see write_slot
     app.state.secret_key = settings.resolved_secret_key
-    app.state.templates = template_environment()
-    app.state.answers = open311_api.answer_cache()
+    app.state.templates = template_environment(folder for domain in domains for folder in domain.template_folders)
+    app.state.json_paths = ("/api/", *(path for domain in domains for path in domain.json_paths))
+    app.state.error_formats = {prefix: domain.load(renderer) for domain in domains
+                               for prefix, renderer in domain.errors.items()}
     redact.install()
     app.add_middleware(NulGuardMiddleware, refuse=refusal)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
@@ -90,26 +81,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.trusted_proxy_list:  # outermost, so every layer sees the client the proxy vouches for
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
-    for router in (web_pages.router, account_pages.router, territory_api.router, open311_api.router,
-                   request_dashboard.router, request_pages.router,  # dashboard before /console/requests/{id}
-                   cleanliness_api.router, cleanliness_pages.router,
-                   lighting_api.router, lighting_pages.router,
-                   registry_api.router, registry_pages.router, matching_api.router, matching_pages.router):
-        app.include_router(router)
+    app.include_router(web_pages.router)
+    for domain in domains:
+        for router in domain.loaded(domain.routers):
+            app.include_router(router)
+        for setup in domain.loaded(domain.setup):
+            setup(app)
     describe_errors(app)
     _install_error_handlers(app)
     return app
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith(JSON_PREFIXES) or request.url.path == "/openapi.json"
+    return request.url.path.startswith(request.app.state.json_paths) or request.url.path == "/openapi.json"
+
+
+def _domain_format(request: Request, status_code: int, messages: list[str]) -> Response | None:
+    """The error in the format a domain declares for the path (e.g. Open311's error list), if one does."""
+    path = request.url.path
+    for prefix, render_errors in request.app.state.error_formats.items():
+        if path.startswith(prefix):
+            return render_errors(path, status_code, messages)
+    return None
 
 
 def refusal(request: Request, error: MajalError) -> Response:
-    """A refusal in the format of the path: Open311's error list, our JSON, the sign-in page or an error page."""
+    """A refusal in the format of the path: a domain's own, our JSON, the sign-in page or an error page."""
     message = error.translated()
-    if request.url.path.startswith(open311_api.PREFIX):
-        return open311_api.error_response(request.url.path, error.status_code, [message])
+    if (own := _domain_format(request, error.status_code, [message])) is not None:
+        return own
     if _wants_json(request):
         return JSONResponse({"detail": message, "code": error.code}, status_code=error.status_code)
     if isinstance(error, Unauthorized):
@@ -130,20 +130,19 @@ def _install_error_handlers(app: FastAPI) -> None:
             # a path names a record: an id no row can have (beyond the column's range, "²") names none
             return refusal(request, NotFound(STATUS_MESSAGES[404]))
         problems = translated_validation_errors(error.errors())
-        if request.url.path.startswith(open311_api.PREFIX):
-            descriptions = [f"{p['field']}: {p['msg']}" for p in problems]
-            return open311_api.error_response(request.url.path, 400, descriptions)
+        descriptions = [f"{p['field']}: {p['msg']}" for p in problems]
+        if (own := _domain_format(request, 400, descriptions)) is not None:
+            return own
         if _wants_json(request):
             return JSONResponse({"detail": problems, "code": "invalid"}, status_code=422)
-        message = "; ".join(f"{p['field']}: {p['msg']}" for p in problems)
-        return render(request, "error.html", {"message": message}, status_code=422)
+        return render(request, "error.html", {"message": "; ".join(descriptions)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         known = STATUS_MESSAGES.get(error.status_code)
         message = gettext(known) if known else gettext(N_("The request could not be handled."))
-        if request.url.path.startswith(open311_api.PREFIX):
-            return open311_api.error_response(request.url.path, error.status_code, [message])
+        if (own := _domain_format(request, error.status_code, [message])) is not None:
+            return own
         if _wants_json(request):
             return JSONResponse(
                 {"detail": message, "code": str(error.status_code)},
@@ -157,10 +156,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.warning("no write lock in time on %s %s: overloaded", request.method, request.url.path)
         message = gettext(N_("The service is very busy. Please try again in a minute."))
         headers = {"Retry-After": "30"}
-        if request.url.path.startswith(open311_api.PREFIX):
-            response = open311_api.error_response(request.url.path, 503, [message])
-            response.headers.update(headers)
-            return response
+        if (own := _domain_format(request, 503, [message])) is not None:
+            own.headers.update(headers)
+            return own
         if _wants_json(request):
             return JSONResponse({"detail": message, "code": "busy"}, status_code=503, headers=headers)
         return render(request, "error.html", {"message": message}, status_code=503)

@@ -1,9 +1,11 @@
-"""The `majal` command."""
+"""The `majal` command: the core's verbs (db, serve, demo, worker, listen) and each domain's command groups."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,43 +13,46 @@ import typer
 import uvicorn
 from sqlalchemy import Engine
 
-from majal.accounts.cli import apikeys, users
-from majal.cleanliness.cli import app as cleanliness_cli
+from majal import domains as installed
 from majal.db import make_engine
 from majal.kit.cli import console, settings
 from majal.kit.mqtt import Topic
-from majal.kit.worker_cli import listen_command, worker
-from majal.lighting.cli import app as lighting_cli
-from majal.registry.cli import app as registry_cli
-from majal.registry.dedup_cli import names_app
-from majal.territory.cli import app as territory_cli
+from majal.kit.worker_cli import Job, listen_command, run_worker, worker_command
 
-app = typer.Typer(help="Majal: territorial intelligence for a commune.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema.", no_args_is_help=True)
-app.add_typer(db_cli, name="db")
-app.add_typer(users, name="users")
-app.add_typer(apikeys, name="apikeys")
-app.add_typer(territory_cli, name="territory")
-app.add_typer(cleanliness_cli, name="cleanliness")
-app.add_typer(registry_cli, name="registry")
-app.add_typer(names_app, name="names")
-app.add_typer(lighting_cli, name="lighting")
-app.command("worker")(worker)
+WORKER_INTERVAL = 5.0  # seconds between two looks at the queues: a plan queued from a page starts soon
+NoWorker = Annotated[bool, typer.Option("--no-worker", help="Run no job worker here (when `majal worker` runs apart)")]
+
+
+def make_app() -> typer.Typer:
+    """The command line over the installed domains."""
+    command = typer.Typer(help="Majal: territorial intelligence for a commune.", no_args_is_help=True)
+    command.add_typer(db_cli, name="db")
+    command.command()(serve)
+    command.command()(demo)
+    command.command("worker")(worker_command(_jobs))
+    command.command("listen")(listen_command(_sensor_topics))
+    for domain in installed.DOMAINS:
+        for name, commands in domain.commands.items():
+            command.add_typer(domain.load(commands), name=name)
+    return command
+
+
+def _jobs() -> list[Job]:
+    """What the worker runs besides the outbox: the kit's housekeeping and each domain's queued work."""
+    from majal.kit import idempotency
+
+    return [idempotency.purge_expired,
+            *(job for domain in installed.DOMAINS for job in domain.loaded(domain.jobs))]
 
 
 def _sensor_topics() -> list[Topic[Any]]:
     """What `majal listen` subscribes to: each domain's sensor topics."""
-    from majal.cleanliness.service import FILL_TOPIC
-    from majal.lighting.telemetry import LAMP_STATE
-
-    return [FILL_TOPIC, LAMP_STATE]
-
-
-app.command("listen")(listen_command(_sensor_topics))
+    return [topic for domain in installed.DOMAINS for topic in domain.loaded(domain.topics)]
 
 
 @db_cli.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] = "heads") -> None:
     """Bring the database schema up to date (Alembic)."""
     from majal.migrate import upgrade
 
@@ -71,12 +76,12 @@ def _migrate(action: Callable[[Engine, str], None], revision: str) -> None:
     console.print(f"Database at {revision}.")
 
 
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8000,
+    no_worker: NoWorker = False,
 ) -> None:
-    """Serve the web application."""
+    """Serve the web application, with the job worker (outbox, queued plans and runs) in the same process."""
     from majal.kit.cli import fail
     from majal.kit.errors import MajalError
     from majal.kit.i18n import N_
@@ -88,16 +93,34 @@ def serve(
     if behind:
         raise fail(MajalError(N_("The database schema is not up to date: run `majal db upgrade` first.")))
     console.print(f"Majal on http://{host}:{port}")
-    # The app reads X-Forwarded-For itself, from MAJAL_TRUSTED_PROXIES only; Uvicorn's own reading trusts loopback.
-    uvicorn.run("majal.app:create_app", factory=True, host=host, port=port, proxy_headers=False)
+    with _worker_beside(not no_worker):
+        # The app reads X-Forwarded-For itself, from MAJAL_TRUSTED_PROXIES only; Uvicorn's own trusts loopback.
+        uvicorn.run("majal.app:create_app", factory=True, host=host, port=port, proxy_headers=False)
 
 
-@app.command()
+@contextmanager
+def _worker_beside(wanted: bool) -> Iterator[None]:
+    """The worker on a thread of the server's process, stopped when the server stops."""
+    if not wanted:
+        yield
+        return
+    stop = threading.Event()
+    thread = threading.Thread(target=run_worker, args=(_jobs(), False, WORKER_INTERVAL, stop), name="majal-worker",
+                              daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
 def demo(
     port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     data_dir: Annotated[Path, typer.Option(help="Where the demo commune is built")] = Path("majal-data"),
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the demo data only")] = False,
+    no_worker: NoWorker = False,
 ) -> None:
     """Build the demo commune (Berkane) into DATA_DIR if it is not there yet, then serve it."""
     from majal import demo as demo_data
@@ -107,9 +130,10 @@ def demo(
     logins = demo_data.build(settings())
     demo_data.print_logins(logins)
     if not no_serve:
-        serve(host=host, port=port)
+        serve(host=host, port=port, no_worker=no_worker)
 
 
+app = make_app()
 
 if __name__ == "__main__":
     app()

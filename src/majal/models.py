@@ -1,26 +1,20 @@
-"""Every domain's tables, imported in one place so Alembic and the tests see the whole schema."""
+"""Every domain's tables, loaded in one place so Alembic and the tests see the whole schema."""
 
-from majal.accounts import models as accounts_models
-from majal.cleanliness import models as cleanliness_models
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+from majal import domains as installed
 from majal.db import Base
-from majal.kit import audit, idempotency, outbox, ratelimit
-from majal.lighting import models as lighting_models
-from majal.registry import models as registry_models
-from majal.requests import models as requests_models
-from majal.territory import models as territory_models
+from majal.kit import audit, idempotency, outbox, ratelimit  # the kit's own tables
 
-metadata = Base.metadata
+KIT_TABLES = (audit, idempotency, outbox, ratelimit)
 
-__all__ = [
-    "accounts_models",
-    "audit",
-    "cleanliness_models",
-    "idempotency",
-    "lighting_models",
-    "metadata",
-    "outbox",
-    "ratelimit",
-    "registry_models",
-    "requests_models",
-    "territory_models",
-]
+
+def load_models() -> MetaData:
+    for domain in installed.DOMAINS:
+        domain.loaded(domain.models)
+    return Base.metadata
+
+
+metadata = load_models()

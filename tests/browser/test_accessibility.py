@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page
 
+from majal import domains as installed
 from majal.kit.i18n import LANGUAGES, text_direction
 from majal.kit.web import Audience
 from tests.browser.conftest import LiveServer, new_context, sign_in
@@ -23,12 +24,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PHONE_WIDTH = 360
 CITIZEN_PAGE_BUDGET = 100 * 1024
 TILE_REQUEST = re.compile(r"/tile|\{z\}|/\d+/\d+/\d+\.png")
-# Values for path parameters, so every page route can be visited; a new parameter name must be added here.
-PATH_EXAMPLES: dict[str, str] = {"request_id": "1",  # the demo commune has a year of requests
-                                 "plan_id": "1", "route_id": "1",  # and today's collection plan
-                                 "cabinet_id": "1",  # ... and its public lighting
-                                 "household_id": "1",  # ... and its social registry
-                                 "pair_id": "1"}  # ... with its matched lists
+# Values for path parameters, so every page route can be visited: each domain names values its demo data has.
+PATH_EXAMPLES: dict[str, str] = {name: value for domain in installed.DOMAINS for name, value in domain.examples.items()}
 # Third-party widgets whose inner markup we do not write: checked by their authors, excluded from axe here.
 THIRD_PARTY = {"/docs": ["#swagger-ui"]}
 EXTRA_PAGES = {"/no-such-page": Audience.citizen}  # the 404 page
@@ -56,7 +53,7 @@ def page_routes(app: FastAPI) -> list[PageVisit]:
 def _fill_path(path: str) -> str:
     def example(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
-        assert name in PATH_EXAMPLES, f"add an example value for the path parameter {{{name}}} to PATH_EXAMPLES"
+        assert name in PATH_EXAMPLES, f"the path parameter {{{name}}} needs a value in its domain's `examples`"
         return PATH_EXAMPLES[name]
 
     return re.sub(r"\{([^}]+)\}", example, path)

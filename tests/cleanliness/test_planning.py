@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
+from majal import cleanliness
 from majal.cleanliness import distances, forecast, routing, service
 from majal.cleanliness.models import Container, FillReading
 from majal.cli import app
-from majal.kit.worker_cli import JOBS
 
 HOUR = 3600
 
@@ -159,7 +159,7 @@ def test_plan_runs_as_a_background_job_and_stores_routes(fleet: sessionmaker[Ses
         assert heavy is not None
         heavy.kind, heavy.volume_l = "underground_3000", 80_000  # 9 t: heavier than any truck
         plan_id = service.queue_plan(db, day, seconds=1, threshold=0.7, actor="test").id
-    assert service.run_queued_plans in JOBS  # `majal worker` runs it
+    assert service.run_queued_plans in cleanliness.DOMAIN.loaded(cleanliness.DOMAIN.jobs)  # `majal worker` runs it
     assert service.run_queued_plans(fleet) == 1
     assert service.run_queued_plans(fleet) == 0
     with fleet.begin() as db:

@@ -10,7 +10,6 @@ from rich.table import Table
 
 from majal.accounts import service
 from majal.kit.cli import console, settings, unit_of_work
-from majal.kit.security import Department, Role
 
 users = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 apikeys = typer.Typer(help="API keys for integrations.", no_args_is_help=True)
@@ -18,9 +17,9 @@ apikeys = typer.Typer(help="API keys for integrations.", no_args_is_help=True)
 
 @users.command("create")
 def create_user(
-    role: Annotated[Role, typer.Option(help="admin, manager, agent, social_worker, inspector or programme_officer")],
+    role: Annotated[str, typer.Option(help="A role: admin, manager, agent, or one a domain adds (social_worker ...)")],
     username: Annotated[str, typer.Option(help="Lower-case login name")],
-    department: Annotated[Department | None, typer.Option(help="Required for agents")] = None,
+    department: Annotated[str | None, typer.Option(help="Required for agents (lighting, cleanliness ...)")] = None,
     full_name: Annotated[str, typer.Option(help="Name shown in the console")] = "",
     commune: Annotated[str | None, typer.Option(help="Commune code a social worker works in")] = None,
     password_stdin: Annotated[
@@ -34,7 +33,7 @@ def create_user(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with unit_of_work() as db:
         user = service.create_user(
-            db, username, password, role.value, department.value if department else None, full_name,
+            db, username, password, role.strip(), (department or "").strip() or None, full_name,
             commune_code=commune,
         )
     console.print(f"Created {user.username} ({user.role}).")

@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from majal.accounts import service
+from majal.accounts import service, staff
 from majal.accounts.deps import SESSION_COOKIE, current_user, login_policy, optional_user
 from majal.accounts.models import User
 from majal.kit.errors import TooManyRequests
 from majal.kit.i18n import gettext
-from majal.kit.security import DEPARTMENT_LABELS, ROLE_LABELS, Department, Role
+from majal.kit.security import Role
 from majal.kit.web import DB, Audience, client_ip, render, verify_csrf
 from majal.territory import service as territory
 
@@ -99,13 +99,11 @@ def console(
 
 
 def _describe(user: User) -> dict[str, str | None]:
-    role = ROLE_LABELS.get(Role(user.role))
-    department = DEPARTMENT_LABELS.get(Department(user.department)) if user.department else None
     return {
         "username": user.username,
         "full_name": user.full_name,
-        "role_label": gettext(role) if role else user.role,
-        "department_label": gettext(department) if department else None,
+        "role_label": staff.role_label(user.role),
+        "department_label": staff.department_label(user.department) if user.department else None,
     }
 
 

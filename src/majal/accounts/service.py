@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from majal.accounts import repository
+from majal.accounts import repository, staff
 from majal.accounts.models import ApiKey, LoginBucket, User, UserSession
 from majal.db import write_apart
 from majal.kit import audit
@@ -20,7 +20,6 @@ from majal.kit.i18n import N_
 from majal.kit.security import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
-    Department,
     Role,
     hash_password,
     is_common_password,
@@ -95,18 +94,18 @@ def _check_new_user(username: str, password: str, role: str, department: str | N
         raise MajalError(N_("A password cannot contain the username."), where="password")
     if is_common_password(password):
         raise MajalError(N_("This password is one of the most common ones: choose another."), where="password")
-    if role not in Role.__members__:
+    if role not in staff.roles():
         raise MajalError(
             N_("Unknown role %(role)s. Choose one of: %(choices)s."),
             where="role",
             role=role,
-            choices=", ".join(Role),
+            choices=", ".join(staff.roles()),
         )
-    if role == Role.agent and department not in Department.__members__:
+    if role == Role.agent and department not in staff.departments():
         raise MajalError(
             N_("An agent belongs to a department. Choose one of: %(choices)s."),
             where="department",
-            choices=", ".join(Department),
+            choices=", ".join(staff.departments()),
         )
 
 

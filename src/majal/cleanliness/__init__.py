@@ -1,1 +1,17 @@
 """Cleanliness: containers, fill levels, fleet and collection planning (the routing engine lives in `routing.py`)."""
+
+from majal.kit.domain import DemoUser, Domain
+from majal.kit.i18n import N_
+
+DOMAIN = Domain(
+    "cleanliness", __name__,
+    routers=("api:router", "pages:router"),
+    commands={"cleanliness": "cli:app"},
+    models=("models",),
+    demo="demo:load", demo_after=("territory",),
+    demo_staff=(DemoUser("agent.cleanliness", "agent", "Nadia Amrani", department="cleanliness"),),
+    topics=("service:FILL_TOPIC",),
+    jobs=("service:run_queued_plans",),  # plans queued from the pages
+    departments={"cleanliness": N_("Cleanliness")},
+    examples={"plan_id": "1", "route_id": "1"},  # today's collection plan
+)

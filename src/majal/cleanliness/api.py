@@ -22,7 +22,7 @@ from majal.kit.audit import utcnow
 from majal.kit.errors import Forbidden
 from majal.kit.i18n import N_
 from majal.kit.openapi import error_responses
-from majal.kit.security import Department, Role
+from majal.kit.security import Role
 from majal.kit.validation import RowId
 from majal.kit.web import DB, check_csrf, submitted_csrf
 
@@ -33,7 +33,7 @@ router = APIRouter(prefix=PREFIX, tags=["cleanliness"])
 def may_plan(user: User) -> bool:
     """Admins, managers, and agents of the cleanliness department."""
     return user.role in (Role.admin, Role.manager) or (
-        user.role == Role.agent and user.department == Department.cleanliness)
+        user.role == Role.agent and user.department == "cleanliness")
 
 
 def cleanliness_staff(user: Annotated[User, Depends(current_user)]) -> User:

@@ -22,12 +22,10 @@ from majal.kit.audit import utcnow
 from majal.kit.cli import cli_language, console, errors, fail, settings, unit_of_work
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, format_number, gettext
-from majal.kit.worker_cli import register_job
 
 app = typer.Typer(help="Cleanliness: containers, fleet, fill levels and daily collection routes.",
                   no_args_is_help=True)
 
-register_job(service.run_queued_plans)  # `majal worker` computes the plans queued from the web pages
 
 
 class Kind(StrEnum):

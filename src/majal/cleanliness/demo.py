@@ -12,8 +12,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
+from sqlalchemy.orm import Session
 
+from majal.cleanliness import service
 from majal.cleanliness.inventory import ContainerRow, RoadRow, SiteRow, TruckRow
+from majal.config import Settings
+from majal.kit.clock import utcnow
 
 CONTAINERS = 800
 PEOPLE_PER_CONTAINER_SHARE = 1.0
@@ -157,3 +161,14 @@ def _history(containers: list[ContainerRow], now: datetime, rng: np.random.Gener
                 fill = float(rng.uniform(0.0, 0.05))
         readings[row.code] = series
     return readings, emptied
+
+
+def load(db: Session, _settings: Settings) -> bool:
+    """The demo's waste collection, and a few days of plans for the charts (today's searched a little longer)."""
+    if not service.load_demo(db, utcnow()):
+        return False
+    today = utcnow().date()
+    for days_ago in (3, 2, 1, 0):
+        service.plan_now(db, today - timedelta(days=days_ago), seconds=2.0 if days_ago == 0 else 1.0,
+                         threshold=service.DEFAULT_THRESHOLD, actor="demo")
+    return True

@@ -12,8 +12,6 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from majal.kit.i18n import N_
-
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown user equal to that of a known one.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -23,6 +21,9 @@ MAX_PASSWORD_LENGTH = 1024
 
 
 class Role(StrEnum):
+    """The roles the code compares against. Which roles an account may have is what the installed domains declare
+    (`Domain.roles`, majal.accounts.staff); a new domain names its own roles as plain strings."""
+
     admin = "admin"
     manager = "manager"
     agent = "agent"
@@ -31,32 +32,6 @@ class Role(StrEnum):
     programme_officer = "programme_officer"
 
 
-class Department(StrEnum):
-    lighting = "lighting"
-    cleanliness = "cleanliness"
-    health = "health"
-    transport = "transport"
-    roads = "roads"
-    civil_status = "civil_status"
-
-
-ROLE_LABELS = {
-    Role.admin: N_("Administrator"),
-    Role.manager: N_("Manager"),
-    Role.agent: N_("Department agent"),
-    Role.social_worker: N_("Social worker"),
-    Role.inspector: N_("Inspector"),
-    Role.programme_officer: N_("Programme officer"),
-}
-
-DEPARTMENT_LABELS = {
-    Department.lighting: N_("Public lighting"),
-    Department.cleanliness: N_("Cleanliness"),
-    Department.health: N_("Public health"),
-    Department.transport: N_("Urban transport"),
-    Department.roads: N_("Roads"),
-    Department.civil_status: N_("Civil status"),
-}
 
 
 def hash_password(password: str) -> str:

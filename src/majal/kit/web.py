@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,10 +43,9 @@ class Audience(StrEnum):
     probe = "probe"  # machine checks, not a page
 
 
-def template_environment() -> Environment:
-    """One Jinja environment over the shared templates and every domain's own `templates/` folder."""
-    folders = [PACKAGE_DIR / "web" / "templates"]
-    folders += sorted(path for path in PACKAGE_DIR.glob("*/templates") if path.parent.name != "web")
+def template_environment(domain_folders: Iterable[Path]) -> Environment:
+    """One Jinja environment over the shared templates and every domain's own `templates/` folders."""
+    folders = [PACKAGE_DIR / "web" / "templates", *domain_folders]
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
         autoescape=select_autoescape(default=True),
@@ -180,6 +179,16 @@ def get_db(request: Request, _slot: Annotated[None, Depends(write_slot, scope="f
 
 # scope="function" commits before the response leaves: a client that saw "done" will find the write.
 DB = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def get_read_db(request: Request) -> Iterator[Session]:
+    """A read transaction, in a POST too: for what a write request looks up before it writes (its API key), so that
+    on SQLite it holds the one write lock only while it writes."""
+    with request.app.state.reads.begin() as session:
+        yield session
+
+
+ReadDB = Annotated[Session, Depends(get_read_db, scope="function")]
 
 
 def cached_response(request: Request, answer: Answer, media_type: str) -> Response:

@@ -1,12 +1,13 @@
 """The long-running services: `majal worker` sends the outbox (emails, SMS) and runs the domains' queued jobs
-(registered with `register_job`), `majal listen` stores sensor readings."""
+(`Domain.jobs`), `majal listen` stores sensor readings."""
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from types import FrameType
 from typing import Annotated, Any
 
@@ -24,25 +25,33 @@ from majal.kit.notify import adapters_from_settings
 from majal.kit.outbox import DeliveryReport, deliver_due
 
 BATCH = 50
+log = logging.getLogger("majal.worker")
 
 # Queued work of the domains (e.g. collection plans): each runs what is queued and returns how many it ran.
 Job = Callable[[sessionmaker[Session]], int]
-JOBS: list[Job] = []
 
 
-def register_job(job: Job) -> None:
-    if job not in JOBS:
-        JOBS.append(job)
+def worker_command(declared: Callable[[], Sequence[Job]]) -> Callable[..., None]:
+    """`majal worker` over the jobs the domains declare."""
+
+    def worker(
+        once: Annotated[bool, typer.Option("--once", help="Send what is due, then stop")] = False,
+        interval: Annotated[float, typer.Option(help="Seconds to wait between two looks at the outbox",
+                                                min=0.1)] = 30.0,
+    ) -> None:
+        """Send the queued notifications (email over MAJAL_SMTP_*, SMS to MAJAL_SMS_OUTBOX_FILE) and run the queued
+        jobs; Ctrl-C stops it."""
+        run_worker(declared(), once, interval)
+
+    return worker
 
 
-def worker(
-    once: Annotated[bool, typer.Option("--once", help="Send what is due, then stop")] = False,
-    interval: Annotated[float, typer.Option(help="Seconds to wait between two looks at the outbox", min=0.1)] = 30.0,
-) -> None:
-    """Send the queued notifications (email over MAJAL_SMTP_*, SMS to MAJAL_SMS_OUTBOX_FILE); Ctrl-C stops it."""
+def run_worker(jobs: Sequence[Job], once: bool, interval: float, stop: threading.Event | None = None) -> None:
+    """The worker's loop; `stop` ends it from another thread (the server it runs beside), else SIGTERM or Ctrl-C."""
     config = settings()
     engine = _migrated_engine()
-    stop = threading.Event()
+    beside = stop is not None
+    stop = stop or threading.Event()
     try:
         adapters = adapters_from_settings(config)
         with i18n.language(cli_language()):
@@ -50,11 +59,10 @@ def worker(
                 console.print(i18n.gettext("No channel is configured (MAJAL_SMTP_HOST, MAJAL_SMS_OUTBOX_FILE): "
                                            "messages stay queued."), style="yellow", highlight=False)
             sessions, secret = make_sessionmaker(engine), config.resolved_secret_key
-            with _stop_on_sigterm(stop):
+            with _stop_on_sigterm(stop) if not beside else nullcontext():
                 while not stop.is_set():
                     report = deliver_due(sessions, secret, adapters, batch=BATCH)
-                    for job in JOBS:
-                        job(sessions)
+                    _run_jobs(jobs, sessions)
                     if report.total or once:
                         _print(report)
                     if report.total < BATCH:  # after a full batch more may be due: go on at once
@@ -68,6 +76,14 @@ def worker(
     if not once:
         with i18n.language(cli_language()):
             console.print(i18n.gettext("Worker stopped."), highlight=False)
+
+
+def _run_jobs(jobs: Sequence[Job], sessions: sessionmaker[Session]) -> None:
+    for job in jobs:
+        try:
+            job(sessions)
+        except Exception:  # one job's failure must not stop the others, nor the outbox, for good
+            log.exception("the job %s failed", getattr(job, "__qualname__", job))
 
 
 def listen_command(declared: Callable[[], Sequence[Topic[Any]]]) -> Callable[..., None]:

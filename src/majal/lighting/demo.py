@@ -13,7 +13,10 @@ from datetime import date, timedelta
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
 
+from majal.config import Settings
+from majal.lighting import service
 from majal.lighting.formats import CabinetRecord, StreetlightRecord
 
 CABINETS_PER_DISTRICT = 5
@@ -136,3 +139,8 @@ def work_orders(lamps: int, seed: int = 2026) -> list[PastWorkOrder]:
         else:
             made.append(PastWorkOrder(lamp, fault, float(rng.uniform(2, 120)), None, bool(rng.random() < 0.4)))
     return made
+
+
+def load(db: Session, _settings: Settings) -> bool:
+    """The demo's public lighting, once."""
+    return service.load_demo(db, actor="demo")

@@ -19,7 +19,7 @@ from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, Forbidden, MajalError, NotFound
 from majal.kit.geo import WGS84_GEOD
 from majal.kit.i18n import N_, gettext
-from majal.kit.security import Department, Role
+from majal.kit.security import Role
 from majal.lighting import energy, faults, formats, programmes, repository, sun
 from majal.lighting.models import Cabinet, DimmingProgramme, Reading, Streetlight, WorkOrder
 from majal.lighting.schemas import LampState
@@ -484,7 +484,7 @@ def check_lighting_staff(user: User) -> None:
     """Lighting agents, managers and admins work on lamps and their work orders."""
     if user.role in (Role.admin, Role.manager):
         return
-    if user.role == Role.agent and user.department == Department.lighting:
+    if user.role == Role.agent and user.department == "lighting":
         return
     raise Forbidden(N_("Public lighting is for the lighting department's agents, managers and administrators."))
 

@@ -10,14 +10,20 @@ from sqlalchemy.orm import Session
 
 from majal.config import Settings
 from majal.kit.audit import utcnow
-from majal.registry import data, service, synth
+from majal.registry import DEMO_COMMUNE, data, matching_demo, service, synth
 from majal.registry.models import Household
 from majal.territory import service as territory
 
-COMMUNE = "BERKANE"
+COMMUNE = DEMO_COMMUNE
 REGION = "MA-02"  # L'Oriental
 HOUSEHOLDS = 3_000
 OVERDUE_EVERY = 12  # one household in twelve was last verified more than a year ago
+
+
+def load(db: Session, settings: Settings) -> bool:
+    """The demo households, then the matched lists over them."""
+    added = households(db, settings)
+    return matching_demo.matched_list(db, settings) or added
 
 
 def households(db: Session, settings: Settings) -> bool:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from majal.config import Settings
 from majal.kit import crypto
+from majal.registry import DEMO_COMMUNE as COMMUNE
 from majal.registry import matching, persons, repository, service
-from majal.registry.demo import COMMUNE
 from majal.registry.models import Household, Member
 
 LIST_NAME = "Jisr referrals (demo)"

@@ -6,20 +6,20 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
 from majal.accounts import service as accounts
+from majal.accounts import staff
 from majal.kit import idempotency
 from majal.kit.cache import Answer, AnswerCache
 from majal.kit.errors import Unauthorized
 from majal.kit.i18n import N_, current_language, gettext, localized_name
-from majal.kit.security import DEPARTMENT_LABELS, Department
 from majal.kit.validation import ASCII_DIGITS, row_id
-from majal.kit.web import DB, cached_response, form_data
+from majal.kit.web import DB, ReadDB, cached_response, form_data
 from majal.requests import open311, service
 from majal.requests.models import CACHE_TOPIC, Service, ServiceAttribute, ServiceRequest
 from majal.requests.schemas import (
@@ -45,9 +45,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def answer_cache() -> AnswerCache:
+def install(app: FastAPI) -> None:
     """The app's cache of public search answers, invalidated by any committed change to requests or services."""
-    return AnswerCache(CACHE_TOPIC)
+    app.state.answers = AnswerCache(CACHE_TOPIC)
 
 
 router = APIRouter(prefix=PREFIX, tags=["open311"], responses=ERRORS)
@@ -94,7 +94,7 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def check_jurisdiction(db: DB, jurisdiction_id: str | None) -> None:
+def check_jurisdiction(db: Session, jurisdiction_id: str | None) -> None:
     if not jurisdiction_id:
         return
     commune = territory.overview(db).commune
@@ -124,13 +124,13 @@ def service_definition(db: DB, service_code: str, fmt: Format, jurisdiction_id: 
 @router.post("/requests.{fmt}", status_code=201, responses={201: {"model": list[CreatedOut],
                                                                   "content": {"application/xml": {}}}},
              summary="Create a service request (form-encoded; api_key required)", openapi_extra=REQUEST_FORM)
-def create_request(request: Request, db: DB, fmt: Format, form: Annotated[FormData, Depends(form_data)],
-                   idempotency_key: IdempotencyKey = None) -> Response:
+def create_request(request: Request, db: DB, reads: ReadDB, fmt: Format,
+                   form: Annotated[FormData, Depends(form_data)], idempotency_key: IdempotencyKey = None) -> Response:
     check_format(fmt)
     items = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
     fields = dict(items)
-    check_jurisdiction(db, fields.get("jurisdiction_id"))
-    key = _api_key(db, fields.get("api_key") or request.headers.get("x-api-key") or "")
+    check_jurisdiction(reads, fields.get("jurisdiction_id"))  # looked up before the write transaction starts
+    key = _api_key(reads, fields.get("api_key") or request.headers.get("x-api-key") or "")
     secret = request.app.state.secret_key
     claimed = None
     if idempotency_key is not None:  # a retry gets the first answer again, and files nothing
@@ -155,7 +155,7 @@ def create_request(request: Request, db: DB, fmt: Format, form: Annotated[FormDa
     return claimed.keep(response) if claimed is not None else response
 
 
-def _api_key(db: DB, key: str) -> Any:
+def _api_key(db: Session, key: str) -> Any:
     try:
         return accounts.api_key_for(db, key)
     except Unauthorized as refused:
@@ -307,8 +307,7 @@ def _w3c(moment: datetime | None) -> str | None:
 
 
 def _department(code: str) -> str:
-    label = DEPARTMENT_LABELS.get(Department(code)) if code in Department.__members__ else None
-    return gettext(label) if label else code
+    return staff.department_label(code)
 
 
 def error_response(path: str, status_code: int, descriptions: list[str]) -> Response:

@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from majal.accounts import staff
 from majal.accounts.deps import current_user
 from majal.accounts.models import User
 from majal.kit.i18n import BABEL_LOCALES, N_, current_language, format_number, gettext, localized_name
 from majal.kit.openapi import error_responses
-from majal.kit.security import DEPARTMENT_LABELS, Department, Role
+from majal.kit.security import Role
 from majal.kit.web import DB, Audience, render
 from majal.requests import service
 from majal.requests.stats import NO_DISTRICT, DashboardData, GroupFigures
@@ -57,11 +58,11 @@ def dashboard_page(request: Request, db: DB, user: Annotated[User, Depends(curre
     services = {chosen.code: localized_name(chosen) for chosen in service.services(db)}
     districts = {district.code: localized_name(district) for district in current.districts}
     districts[NO_DISTRICT] = gettext(N_("No district"))
-    label = DEPARTMENT_LABELS.get(Department(department)) if department else None
+    label = staff.department_label(department) if department else None
     return render(request, "requests/dashboard.html", {
         "data": data,
         "commune": current.commune,
-        "department_label": gettext(label) if label else None,
+        "department_label": label,
         "since": _month_name(data.since, "MMMM y"),
         "figures": _key_figures(data),
         "by_status": [{"label": _status_label(key), "value": count} for key, count in data.by_status],

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
 
+from majal.config import Settings
+from majal.kit.clock import utcnow
+from majal.requests import service
+from majal.requests.schemas import HistoricalRequest
 from majal.requests.workflow import Status
+from majal.territory import service as territory
 
 # Relative frequency of each service in a Moroccan commune's reports (lighting and waste dominate).
 SERVICE_WEIGHTS = {
@@ -33,21 +38,6 @@ DESCRIPTIONS = {
     "POTHOLE": "حفرة كبيرة وسط الطريق.",
     "SIGN_MISSING": "Le panneau stop a disparu.",
 }
-
-
-@dataclass(frozen=True)
-class HistoricalRequest:
-    service_code: str
-    lon: float
-    lat: float
-    district_index: int
-    description: str
-    requested_at: datetime
-    final_status: Status
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    contact: dict[str, str] | None = None  # synthetic: about four reporters in ten leave a way to reach them
 
 
 def history(districts: list[BaseGeometry], populations: list[int], sla_hours: dict[str, int], now: datetime,
@@ -118,3 +108,17 @@ def _contact(rng: np.random.Generator) -> dict[str, str]:
     else:
         contact["email"] = f"{given}.{family}".lower().replace(" ", "") + "@example.ma"
     return contact
+
+
+def load(db: Session, settings: Settings) -> bool:
+    """The catalogue and a year of requests over the demo districts, once."""
+    if service.services(db):
+        return False
+    service.seed_catalogue(db)
+    current = territory.overview(db)
+    sla = {chosen.code: chosen.sla_hours for chosen in service.services(db)}
+    past = history([d.geometry for d in current.districts], [d.population for d in current.districts], sla,
+                   now=utcnow())
+    service.load_history(db, past, [d.id for d in current.districts], actor="demo",
+                         secret=settings.resolved_secret_key)
+    return True

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from majal.accounts import staff
 from majal.accounts.deps import current_user, optional_user
 from majal.accounts.models import User
 from majal.kit import idempotency
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, current_language, format_moment, format_number, gettext, localized_name
-from majal.kit.security import DEPARTMENT_LABELS, Department, new_token
+from majal.kit.security import new_token
 from majal.kit.validation import RowId, row_id
 from majal.kit.web import DB, Audience, client_ip, form_data, render, verify_csrf
 from majal.requests import open311, photos, service
@@ -41,7 +42,7 @@ def catalogue(db: DB) -> list[dict[str, Any]]:
     groups: dict[str, list[Any]] = {}
     for chosen in service.services(db):
         groups.setdefault(chosen.department, []).append(chosen)
-    return [{"department": department, "label": gettext(DEPARTMENT_LABELS[Department(department)]),
+    return [{"department": department, "label": staff.department_label(department),
              "services": members} for department, members in groups.items()]
 
 
@@ -203,8 +204,8 @@ def queue(
                     "department": department, "overdue": overdue},
         "statuses": [(s.value, gettext(LABELS[s])) for s in Status],
         "services": [s for s in service.services(db) if not allowed or s.department in allowed],
-        "departments": [(d.value, gettext(DEPARTMENT_LABELS[d])) for d in Department
-                        if not allowed or d.value in allowed],
+        "departments": [(code, staff.department_label(code)) for code in staff.departments()
+                        if not allowed or code in allowed],
         "districts": territory.overview(db).districts,
     })
 

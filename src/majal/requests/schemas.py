@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel
+
+from majal.requests.workflow import Status
 
 CONTACT_PURPOSE = "request-contact"  # the encryption purpose of reporters' and followers' contact details
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,}$")
@@ -128,3 +131,20 @@ class TokenOut(BaseModel):
 class Open311ErrorOut(BaseModel):
     code: int
     description: str
+
+
+@dataclass(frozen=True)
+class HistoricalRequest:
+    """A past request with how it ended, as an import of history (or the demo) gives it."""
+
+    service_code: str
+    lon: float
+    lat: float
+    district_index: int
+    description: str
+    requested_at: datetime
+    final_status: Status
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    contact: dict[str, str] | None = None  # synthetic: about four reporters in ten leave a way to reach them

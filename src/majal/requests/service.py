@@ -20,11 +20,10 @@ from majal.kit.clock import to_utc
 from majal.kit.errors import Forbidden, MajalError, NotFound
 from majal.kit.geo import WGS84_GEOD, valid_lon_lat
 from majal.kit.i18n import LANGUAGES, N_
-from majal.kit.security import Department, Role
+from majal.kit.security import Role
 from majal.kit.validation import decimal_number
 from majal.requests import notifications, open311, repository
 from majal.requests.catalogue import CATALOGUE, ServiceDefinition
-from majal.requests.demo import HistoricalRequest
 from majal.requests.models import (
     RequestEvent,
     RequestPhoto,
@@ -34,7 +33,16 @@ from majal.requests.models import (
     ServiceRequest,
 )
 from majal.requests.photos import ProcessedPhoto
-from majal.requests.schemas import CONTACT_PURPOSE, EMAIL, PHONE, Contact, QueueFilters, RequestQuery, Submission
+from majal.requests.schemas import (
+    CONTACT_PURPOSE,
+    EMAIL,
+    PHONE,
+    Contact,
+    HistoricalRequest,
+    QueueFilters,
+    RequestQuery,
+    Submission,
+)
 from majal.requests.stats import NO_DISTRICT, Columns, DashboardData, summarise, window_start
 from majal.requests.workflow import OPEN, Status, can_move
 from majal.territory import service as territory
@@ -289,7 +297,7 @@ def departments_for(user: User) -> tuple[str, ...]:
     if user.role == Role.agent and user.department:
         return (user.department,)
     if user.role == Role.inspector:
-        return (Department.health,)  # hygiene and vector-control reports go to the BMH's inspectors
+        return ("health",)  # hygiene and vector-control reports go to the BMH's inspectors
     raise Forbidden(N_("Your role does not give access to service requests."))
 
 

@@ -16,7 +16,10 @@ from pyproj import Transformer
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
+from sqlalchemy.orm import Session
 
+from majal.config import Settings
+from majal.territory import service
 from majal.territory.formats import CommuneInfo, DistrictFeature, TerritoryFile
 
 BERKANE_CENTRE = (-2.32, 34.92)  # lon, lat
@@ -181,3 +184,11 @@ def _to_multipolygon(geometry: BaseGeometry) -> MultiPolygon:
     # A clip can also leave slivers of lower dimension in a collection; only the areas are the district.
     polygons = [part for part in shapely.get_parts(geometry) if isinstance(part, Polygon)]
     return MultiPolygon([orient(polygon, sign=1.0) for polygon in polygons])
+
+
+def load(db: Session, _settings: Settings) -> bool:
+    """The demo commune and its districts, once."""
+    if service.overview(db).commune is not None:
+        return False
+    service.save_territory(db, build_demo_territory(), actor="demo")
+    return True
