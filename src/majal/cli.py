@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,10 +40,11 @@ def make_app() -> typer.Typer:
 
 
 def _jobs() -> list[Job]:
-    """What the worker runs besides the outbox: the kit's housekeeping and each domain's queued work."""
-    from majal.kit import idempotency
+    """What the worker runs besides the outbox: the queue of jobs, the kit's housekeeping, each domain's own."""
+    from majal.kit import idempotency, jobs
 
-    return [idempotency.purge_expired,
+    handlers = {kind: domain.load(handler) for domain in installed.DOMAINS for kind, handler in domain.tasks.items()}
+    return [partial(jobs.run_queued, handlers=handlers), jobs.purge_finished, idempotency.purge_expired,
             *(job for domain in installed.DOMAINS for job in domain.loaded(domain.jobs))]
 
 

@@ -6,9 +6,9 @@ from sqlalchemy import MetaData
 
 from majal import domains as installed
 from majal.db import Base
-from majal.kit import audit, idempotency, outbox, ratelimit  # the kit's own tables
+from majal.kit import audit, idempotency, jobs, outbox, ratelimit  # the kit's own tables
 
-KIT_TABLES = (audit, idempotency, outbox, ratelimit)
+KIT_TABLES = (audit, idempotency, jobs, outbox, ratelimit)
 
 
 def load_models() -> MetaData:

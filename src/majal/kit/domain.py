@@ -37,7 +37,8 @@ class Domain:
     demo_after: tuple[str, ...] = ()  # the domains whose demo data this one's needs
     demo_staff: tuple[DemoUser, ...] = ()
     topics: tuple[str, ...] = ()  # MQTT topics (majal.kit.mqtt.Topic) `majal listen` subscribes to
-    jobs: tuple[str, ...] = ()  # function(sessions) -> int: queued work the worker runs (majal.kit.worker_cli)
+    jobs: tuple[str, ...] = ()  # function(sessions) -> int: periodic work the worker runs (majal.kit.worker_cli)
+    tasks: Mapping[str, str] = field(default_factory=dict)  # job kind -> its handler, run from kit.jobs' queue
     departments: Mapping[str, str] = field(default_factory=dict)  # code -> label (an N_ message)
     roles: Mapping[str, str] = field(default_factory=dict)  # code -> label (an N_ message)
     json_paths: tuple[str, ...] = ()  # path prefixes answered in JSON besides /api/ (errors included)
