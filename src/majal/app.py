@@ -32,6 +32,7 @@ from majal.kit.web import (
     render,
     template_environment,
 )
+from majal.web import jobs as web_jobs
 from majal.web import pages as web_pages
 
 log = logging.getLogger("majal")
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     app.mount("/static", StaticFiles(directory=PACKAGE_DIR / "web" / "static"), name="static")
     app.include_router(web_pages.router)
+    app.include_router(web_jobs.router)
     for domain in domains:
         for router in domain.loaded(domain.routers):
             app.include_router(router)
