@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from majal.accounts import service
+from majal.kit import jobs
 from majal.requests import service as requests
 from majal.requests.schemas import Submission
 from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
@@ -160,6 +161,9 @@ MATRIX: dict[tuple[str, str], frozenset[str] | tuple[Case, ...]] = {
     ("POST", "/api/v1/registry/matches/{pair_id}/decision"): per_commune_pair(),
     ("POST", "/api/v1/registry/merges/{merge_id}/undo"): per_commune_pair("merge"),
     ("POST", "/api/v1/registry/entitlement"): REGISTRY_STAFF | OFFICERS,
+    # a job is stopped or started again by whoever queued it (here the manager), or an administrator
+    ("POST", "/console/jobs/{job_id}/cancel"): (Case({"job_id": "manager_job"}, frozenset({"admin", "manager"})),),
+    ("POST", "/console/jobs/{job_id}/retry"): (Case({"job_id": "manager_job"}, frozenset({"admin", "manager"})),),
 }
 # Values for path parameters, and what each call needs beyond the identity: query parameters or form fields.
 PATH = {"fmt": "json", "service_code": "LIGHT_OUT", "service_request_id": "lighting", "token": "unknown",
@@ -198,6 +202,7 @@ def records(sessions: sessionmaker[Session], demo_territory) -> dict[str, str]:
         }
         made |= registry_records(db)
         made |= matching_records(db)
+        made["manager_job"] = jobs.enqueue(db, "test.kind", {}, actor="manager").id
     return {name: str(value) for name, value in made.items()}
 
 
