@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from majal.accounts import service
 from majal.accounts.deps import SESSION_COOKIE, current_user, login_policy, optional_user
 from majal.accounts.models import User
+from majal.accounts.schemas import StaffMember
 from majal.kit.errors import TooManyRequests
 from majal.kit.i18n import gettext
 from majal.kit.security import DEPARTMENT_LABELS, ROLE_LABELS, Department, Role
@@ -85,28 +86,28 @@ def logout(request: Request, db: DB) -> Response:
 def console(
     request: Request, db: DB, user: Annotated[User, Depends(current_user)]
 ) -> Response:
-    staff = [_describe(member) for member in service.list_users(db)] if user.role == Role.admin else []
+    staff = [_describe(member) for member in service.staff_visible_to(db, user)]
     return render(
         request,
         "accounts/console.html",
         {
             "user": user,
-            **_describe(user),
+            **_describe(user).model_dump(),
             "overview": territory.overview(db),
             "staff": staff,
         },
     )
 
 
-def _describe(user: User) -> dict[str, str | None]:
+def _describe(user: User) -> StaffMember:
     role = ROLE_LABELS.get(Role(user.role))
     department = DEPARTMENT_LABELS.get(Department(user.department)) if user.department else None
-    return {
-        "username": user.username,
-        "full_name": user.full_name,
-        "role_label": gettext(role) if role else user.role,
-        "department_label": gettext(department) if department else None,
-    }
+    return StaffMember(
+        username=user.username,
+        full_name=user.full_name,
+        role_label=gettext(role) if role else user.role,
+        department_label=gettext(department) if department else None,
+    )
 
 
 def _safe_next(target: str) -> str:
