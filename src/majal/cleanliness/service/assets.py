@@ -11,11 +11,10 @@ from typing import Any
 import shapely
 from shapely.geometry import LineString
 from shapely.strtree import STRtree
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from majal.cleanliness import inventory, repository
-from majal.cleanliness.models import Container, Emptying, FillReading, Road, Site, Truck
+from majal.cleanliness.models import Container, Road, Site, Truck
 from majal.kit import audit
 from majal.kit.clock import to_utc
 from majal.kit.errors import MajalError
@@ -50,7 +49,7 @@ def import_inventory(db: Session, kind: str, data: bytes, filename: str, actor: 
 
 def _upsert(db: Session, kind: str, rows: list[Any], filename: str) -> ImportResult:
     model: Any = {"containers": Container, "trucks": Truck, "sites": Site}[kind]
-    existing: dict[str, Any] = {row.code: row for row in db.query(model)}
+    existing = repository.records_by_code(db, model)
     sites = {site.code: site for site in repository.sites(db)}
     created = 0
     for number, row in enumerate(rows, start=1):
@@ -178,11 +177,11 @@ def load_demo(db: Session, now: datetime, actor: str = "demo") -> bool:
     db.add_all(records)
     db.flush()
     ids = {record.code: record.id for record in records}
-    db.execute(insert(FillReading), [
+    repository.insert_readings(db, [
         {"container_id": ids[code], "at": at, "fill": fill, "source": "demo"}
         for code, series in built.readings.items() for at, fill in series])
     db.add_all(Road(name=row.name, oneway=row.oneway, geometry=LineString(row.coordinates)) for row in built.roads)
-    db.execute(insert(Emptying), [
+    repository.insert_emptyings(db, [
         {"container_id": ids[code], "truck_id": None, "at": at, "weight_kg": None, "source": "demo"}
         for code, at in built.emptied.items()])
     audit.record(db, actor, "cleanliness.demo", "inventory", "demo", {"containers": len(records)})
