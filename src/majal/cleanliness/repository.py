@@ -39,7 +39,8 @@ def by_codes(db: Session, model: type[Site] | type[Truck] | type[Container]) -> 
 
 
 def records_by_code(db: Session, model: type[Site] | type[Truck] | type[Container]) -> dict[str, Any]:
-    return {record.code: record for record in db.scalars(select(model))}
+    records: list[Site | Truck | Container] = list(db.scalars(select(model)))
+    return {record.code: record for record in records}
 
 
 def count(db: Session, model: type[Site] | type[Truck] | type[Container] | type[Road]) -> int:
