@@ -46,7 +46,7 @@ class BodyLimitMiddleware:
 
 
 async def interrupted(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
-                       check: Callable[[Message], Response | None]) -> None:
+                      check: Callable[[Message], Response | None]) -> None:
     """Run the app while `check` reads each part of the body as it arrives. When `check` answers, the app sees the
     client leave (it cannot act on a body it never got whole), and that answer replaces whatever it would send."""
     refusal: Response | None = None

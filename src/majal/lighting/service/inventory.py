@@ -47,6 +47,7 @@ def _import_cabinets(db: Session, rows: list[formats.Row]) -> ImportResult:
 
 
 def save_cabinets(db: Session, rows: list[formats.Row], records: list[formats.CabinetRecord]) -> ImportResult:
+    """Parsed cabinets (an import's, or the demo's), checked against the programmes and districts, then stored."""
     known_programmes = {p.code: p.id for p in repository.programmes(db)}
     for row, record in zip(rows, records, strict=True):
         if record.programme and record.programme not in known_programmes:
@@ -74,7 +75,8 @@ def _import_streetlights(db: Session, rows: list[formats.Row]) -> ImportResult:
 
 
 def save_streetlights(db: Session, rows: list[formats.Row], records: list[formats.StreetlightRecord]
-                       ) -> ImportResult:
+                      ) -> ImportResult:
+    """Parsed lamps (an import's, or the demo's), checked against the cabinets and districts, then stored."""
     cabinets = repository.cabinet_ids_by_code(db)
     for row, record in zip(rows, records, strict=True):
         if record.cabinet not in cabinets:
