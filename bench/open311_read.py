@@ -23,6 +23,8 @@ bytes through the app and the sockets, against which the query's own cost shows.
 for gzip, as most HTTP clients do. Goal: the Open311 query at ≥ 50 % of the bare endpoint's requests/s, p99 < 50 ms.
 The machine's load (other processes included) is printed beside the figures: they are only comparable between runs
 on an equally quiet machine.
+
+One file past 400 lines on purpose: a benchmark is read, copied and run as one script (data, server, load, figures).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from majal.cleanliness import demo, distances, service
+from majal.cleanliness import demo, distances, repository, service
 from majal.territory.demo import build_demo_territory
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -46,4 +46,4 @@ def test_demo_is_loaded_once_inside_the_districts(sessions: sessionmaker[Session
         assert counts.roads > 1000
         locate = service.district_locator(db)
         assert locate is not None
-        assert all(locate(c.lon, c.lat) == c.district_id for c in service.repository.containers(db))
+        assert all(locate(c.lon, c.lat) == c.district_id for c in repository.containers(db))

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from majal.cleanliness import service
+from majal.cleanliness import repository, service
+from majal.cleanliness.models import Container, Truck
 from majal.cli import app
 from majal.kit.errors import MajalError
 from tests.cleanliness.conftest import CONTAINERS_CSV, SITES_CSV, TRUCKS_CSV, load
@@ -20,7 +21,7 @@ def test_import_then_export_round_trip(fleet: sessionmaker[Session]) -> None:
     with fleet.begin() as db:
         counts = service.counts(db)
         assert (counts.sites, counts.trucks, counts.containers) == (2, 2, 4)
-        market = next(c for c in service.repository.containers(db) if c.code == "M1")
+        market = next(c for c in repository.containers(db) if c.code == "M1")
         assert (market.window_start_minutes, market.window_end_minutes) == (300, 420)
         assert market.district_id is not None
         exported = service.export_inventory(db, "containers", "csv")
@@ -49,7 +50,7 @@ def test_container_outside_the_commune_is_refused_and_nothing_written(fleet: ses
     message = _refused(fleet, "containers", data.replace(b"A1,", b"NEW1,"))
     assert message.startswith("containers.csv:6: ") and "outside the commune" in message
     with fleet.begin() as db:
-        assert "NEW1" not in service.repository.by_codes(db, service.Container)
+        assert "NEW1" not in repository.by_codes(db, Container)
 
 
 def test_truck_with_zero_capacity_is_refused(fleet: sessionmaker[Session]) -> None:
@@ -58,7 +59,7 @@ def test_truck_with_zero_capacity_is_refused(fleet: sessionmaker[Session]) -> No
     message = _refused(fleet, "trucks", TRUCKS_CSV + b"FLAT,Flat,500,0,1,05:00,7,GARAGE,DUMP\n")
     assert "capacity_m3 must be a number above 0" in message
     with fleet.begin() as db:
-        assert set(service.repository.by_codes(db, service.Truck)) == {"BIG", "SMALL"}
+        assert set(repository.by_codes(db, Truck)) == {"BIG", "SMALL"}
 
 
 @pytest.mark.parametrize(("kind", "data", "expected"), [
@@ -124,4 +125,4 @@ def test_a_nul_in_a_field_is_refused_and_nothing_stored(fleet: sessionmaker[Sess
                                                         where: str) -> None:
     assert f"{where}: The text may not hold the NUL character" in _refused(fleet, "containers", data)
     with fleet.begin() as db:
-        assert "X1" not in service.repository.by_codes(db, service.Container)
+        assert "X1" not in repository.by_codes(db, Container)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
-from majal.cleanliness import service
+from majal.cleanliness import repository, service
 from majal.cleanliness.models import Container, FillReading
 from majal.cli import _sensor_topics
 from majal.kit.mqtt import Intake
@@ -22,7 +22,7 @@ def test_the_fill_topic_is_declared_to_majal_listen() -> None:
 
 def test_readings_published_to_the_broker_are_stored(fleet: sessionmaker[Session]) -> None:
     with fleet.begin() as db:
-        container_id = service.repository.by_codes(db, Container)["A1"]
+        container_id = repository.by_codes(db, Container)["A1"]
     intake = Intake(fleet, [service.FILL_TOPIC])
     at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     messages = [

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from majal import cleanliness
-from majal.cleanliness import distances, forecast, routing, service
+from majal.cleanliness import distances, forecast, repository, routing, service
 from majal.cleanliness.models import Container, FillReading
 from majal.cli import app
 
@@ -137,7 +137,7 @@ def test_sensor_containers_are_due_when_forecast_over_the_threshold(fleet: sessi
     today = datetime.now(UTC)
     midnight = today.replace(hour=0, minute=0, second=0, microsecond=0)
     with fleet.begin() as db:
-        codes = service.repository.by_codes(db, Container)
+        codes = repository.by_codes(db, Container)
         for code, fills in (("A1", (0.2, 0.4, 0.6)), ("A2", (0.05, 0.06, 0.07))):
             row = db.get(Container, codes[code])
             assert row is not None
@@ -154,7 +154,7 @@ def test_sensor_containers_are_due_when_forecast_over_the_threshold(fleet: sessi
 def test_plan_runs_as_a_background_job_and_stores_routes(fleet: sessionmaker[Session]) -> None:
     day = date.today()
     with fleet.begin() as db:
-        codes = service.repository.by_codes(db, Container)
+        codes = repository.by_codes(db, Container)
         heavy = db.get(Container, codes["A2"])
         assert heavy is not None
         heavy.kind, heavy.volume_l = "underground_3000", 80_000  # 9 t: heavier than any truck
@@ -182,7 +182,7 @@ def test_plan_runs_as_a_background_job_and_stores_routes(fleet: sessionmaker[Ses
 def test_a_plan_that_cannot_be_built_fails_with_its_reason(fleet: sessionmaker[Session]) -> None:
     with fleet.begin() as db:
         plan_id = service.queue_plan(db, date.today(), seconds=1, threshold=0.7, actor="test").id
-        for found in service.repository.trucks(db):
+        for found in repository.trucks(db):
             found.active = False
     service.run_queued_plans(fleet)
     with fleet.begin() as db:
@@ -209,7 +209,7 @@ def test_cli_plan_prints_routes_and_unserved(fleet: sessionmaker[Session], setti
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     cli_settings.cache_clear()
     with fleet.begin() as db:
-        market = db.get(Container, service.repository.by_codes(db, Container)["M1"])
+        market = db.get(Container, repository.by_codes(db, Container)["M1"])
         assert market is not None
         market.window_start_minutes, market.window_end_minutes = 240, 300  # 04:00-05:00: before any shift
     result = runner.invoke(app, ["cleanliness", "plan", "--seconds", "1"])
@@ -227,7 +227,7 @@ runner = CliRunner()
 def test_a_past_day_is_planned_as_things_stood_then(fleet: sessionmaker[Session]) -> None:
     today = datetime.now(UTC).replace(hour=0, minute=5, second=0, microsecond=0)
     with fleet.begin() as db:
-        codes = service.repository.by_codes(db, Container)
+        codes = repository.by_codes(db, Container)
         service.record_emptying(db, codes["A1"], today, "BIG", 90.0, source="test")
         a2 = db.get(Container, codes["A2"])
         assert a2 is not None

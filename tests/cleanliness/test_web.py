@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from majal.accounts import service as accounts
-from majal.cleanliness import service
+from majal.cleanliness import repository, service
 from majal.cleanliness.models import Container, FillReading
 from majal.kit.errors import MajalError
 from majal.requests import service as requests
@@ -21,7 +21,7 @@ from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
 
 def _container_id(sessions: sessionmaker[Session], code: str) -> int:
     with sessions.begin() as db:
-        return service.repository.by_codes(db, Container)[code]
+        return repository.by_codes(db, Container)[code]
 
 
 def _api_key(sessions: sessionmaker[Session]) -> str:
@@ -125,7 +125,7 @@ def test_overflow_reports_are_pinned_to_the_nearest_container_and_make_it_due(
         client: TestClient, fleet: sessionmaker[Session]) -> None:
     with fleet.begin() as db:
         requests.seed_catalogue(db)
-        container = db.get(Container, service.repository.by_codes(db, Container)["A3"])
+        container = db.get(Container, repository.by_codes(db, Container)["A3"])
         assert container is not None
         container.frequency_days = 7
         container.last_emptied_at = datetime.now(UTC)

@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from majal.accounts import service, staff
 from majal.accounts.deps import SESSION_COOKIE, current_user, login_policy, optional_user
 from majal.accounts.models import User
+from majal.accounts.schemas import StaffMember
 from majal.kit.errors import TooManyRequests
 from majal.kit.i18n import gettext
-from majal.kit.security import Role
 from majal.kit.web import DB, Audience, client_ip, render, verify_csrf
 from majal.territory import service as territory
 
@@ -85,26 +85,26 @@ def logout(request: Request, db: DB) -> Response:
 def console(
     request: Request, db: DB, user: Annotated[User, Depends(current_user)]
 ) -> Response:
-    staff = [_describe(member) for member in service.list_users(db)] if user.role == Role.admin else []
+    staff = [_describe(member) for member in service.staff_visible_to(db, user)]
     return render(
         request,
         "accounts/console.html",
         {
             "user": user,
-            **_describe(user),
+            **_describe(user).model_dump(),
             "overview": territory.overview(db),
             "staff": staff,
         },
     )
 
 
-def _describe(user: User) -> dict[str, str | None]:
-    return {
-        "username": user.username,
-        "full_name": user.full_name,
-        "role_label": staff.role_label(user.role),
-        "department_label": staff.department_label(user.department) if user.department else None,
-    }
+def _describe(user: User) -> StaffMember:
+    return StaffMember(
+        username=user.username,
+        full_name=user.full_name,
+        role_label=staff.role_label(user.role),
+        department_label=staff.department_label(user.department) if user.department else None,
+    )
 
 
 def _safe_next(target: str) -> str:

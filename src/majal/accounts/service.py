@@ -283,6 +283,11 @@ def list_users(db: Session) -> list[User]:
     return repository.users(db)
 
 
+def staff_visible_to(db: Session, viewer: User) -> list[User]:
+    """The staff accounts `viewer` may list: all of them for an admin, none for anyone else."""
+    return list_users(db) if viewer.role == Role.admin else []
+
+
 def find_user(db: Session, username: str) -> User | None:
     return repository.user_by_username(db, username.strip().lower())
 

@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from majal.cleanliness import inventory, routing, service
+from majal.cleanliness.models import CollectionPlan
 from majal.db import make_engine, make_sessionmaker
 from majal.kit import i18n
 from majal.kit.audit import utcnow
@@ -105,7 +106,7 @@ def plan(
                           transient=True, disable=not console.is_terminal) as progress:
                 task = progress.add_task(gettext("Searching routes"), total=1.0)
                 with sessions.begin() as db:
-                    taken = service.repository.take_queued_plan(db)
+                    taken = service.take_queued_plan(db)
                 if taken == plan_id:
                     service.run_plan(sessions, plan_id, lambda share: progress.update(task, completed=share))
             with sessions.begin() as db:
@@ -114,7 +115,7 @@ def plan(
             engine.dispose()
 
 
-def _print_plan(found: service.CollectionPlan) -> None:
+def _print_plan(found: CollectionPlan) -> None:
     if found.status != "done":
         raise fail(MajalError(N_("The plan failed: %(error)s"), error=found.error or found.status))
     console.print(gettext(

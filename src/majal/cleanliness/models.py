@@ -111,6 +111,10 @@ class CollectionPlan(Base):
     routes: Mapped[list[PlanRoute]] = relationship(back_populates="plan", order_by="PlanRoute.number",
                                                    cascade="all, delete-orphan")
 
+    @property
+    def distance_km(self) -> float:
+        return round(self.distance_m / 1000, 3)
+
 
 class PlanRoute(Base):
     __tablename__ = "cleanliness_plan_routes"

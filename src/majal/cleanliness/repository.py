@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from majal.cleanliness.models import CollectionPlan, Container, Emptying, FillReading, PlanRoute, Road, Site, Truck
@@ -37,6 +38,11 @@ def by_codes(db: Session, model: type[Site] | type[Truck] | type[Container]) -> 
     return {code: row_id for code, row_id in db.execute(select(model.code, model.id))}
 
 
+def records_by_code(db: Session, model: type[Site] | type[Truck] | type[Container]) -> dict[str, Any]:
+    records: list[Site | Truck | Container] = list(db.scalars(select(model)))
+    return {record.code: record for record in records}
+
+
 def count(db: Session, model: type[Site] | type[Truck] | type[Container] | type[Road]) -> int:
     return db.scalar(select(func.count()).select_from(model)) or 0
 
@@ -58,6 +64,17 @@ def readings_between(db: Session, since: datetime, until: datetime) -> dict[int,
     for container_id, at, fill in db.execute(query):
         found[container_id].append((at, fill))
     return found
+
+
+def insert_readings(db: Session, rows: list[dict[str, Any]]) -> None:
+    """Many readings at once ({container_id, at, fill, source} each), without building ORM objects."""
+    if rows:
+        db.execute(insert(FillReading), rows)
+
+
+def insert_emptyings(db: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        db.execute(insert(Emptying), rows)
 
 
 def readings_of(db: Session, container_id: int, limit: int = 200) -> list[FillReading]:

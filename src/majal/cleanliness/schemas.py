@@ -1,11 +1,11 @@
-"""Pydantic models of the cleanliness API."""
+"""Pydantic models of the cleanliness API; answers are read from the service's records (`model_validate`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class FillIn(BaseModel):
@@ -17,6 +17,8 @@ class FillIn(BaseModel):
 
 
 class ReadingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     container_id: int
     fill: float
@@ -32,12 +34,16 @@ class EmptyingIn(BaseModel):
 
 
 class EmptyingOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     container_id: int
     at: datetime
 
 
 class ForecastOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     container_id: int
     code: str
     fill: float | None = Field(description="Expected fill at `at`, 0..1; null without readings")
@@ -49,8 +55,10 @@ class ForecastOut(BaseModel):
 
 
 class PlanStatusOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
-    day: str
+    day: date
     status: str = Field(description="queued, running, done or failed")
     progress: float = Field(description="0..1")
     due: int

@@ -75,7 +75,7 @@ def _rewrite(schema: dict[str, Any]) -> None:
     ours = {"$ref": f"{REF_PREFIX}ValidationErrorOut"}
     for path in schema.get("paths", {}).values():
         for operation in path.values():
-            if isinstance(operation, dict):  # any call is refused for a NUL character in its text (kit/web.py)
+            if isinstance(operation, dict):  # any call is refused for a NUL character in its text (kit.web.nul_guard)
                 operation.setdefault("responses", {}).setdefault("400", error_responses(400)[400])
             answer = operation.get("responses", {}).get("422") if isinstance(operation, dict) else None
             if answer is None:

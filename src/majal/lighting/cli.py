@@ -16,7 +16,7 @@ from rich.table import Table
 from majal.kit.cli import console, fail, settings, unit_of_work
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_
-from majal.lighting import formats, ngsi, programmes, service
+from majal.lighting import formats, programmes, service
 
 app = typer.Typer(help="Public lighting: inventory, dimming programmes, energy.", no_args_is_help=True)
 
@@ -59,7 +59,7 @@ def export(
     """Write the inventory as CSV or GeoJSON, or both layers as NGSI-LD entities (normalized form)."""
     with unit_of_work() as db:
         if format is ExportFormat.ngsi_ld:
-            text = ngsi.export_text(db)
+            text = service.ngsi_export(db)
         else:
             text = service.export_inventory(db, layer.value, format.value)
     if output is None:

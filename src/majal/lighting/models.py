@@ -81,6 +81,9 @@ class Reading(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+OPEN_WORK_ORDERS = ("open", "in_progress")  # a lamp with one of these waits for its repair
+
+
 class WorkOrder(Base):
     """A fault to repair on one lamp: opened by a rule or a citizen report, closed when repaired."""
 

@@ -3,18 +3,19 @@
 
 Identifiers are URNs (`urn:ngsi-ld:Streetlight:P-00001`); a lamp's cabinet is a Relationship; each cabinet is one
 switching group. Every entity carries its `@context`, as the API returns `application/ld+json`.
+
+Shapes only: rows in (lamps and cabinets as read), JSON-ready dicts out. What to read from the database is the
+service's part (`service.ngsi_entities`, `service.ngsi_export`).
 """
 
 from __future__ import annotations
 
 import json
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
-
-from majal.lighting import repository
-from majal.lighting.models import Cabinet, Streetlight
+if TYPE_CHECKING:  # rows read by the service; nothing here touches the database
+    from majal.lighting.models import Cabinet, Streetlight
 
 CONTEXT = [
     "https://raw.githubusercontent.com/smart-data-models/dataModel.Streetlighting/master/context.jsonld",
@@ -110,33 +111,17 @@ def normalized(values: dict[str, Any]) -> dict[str, Any]:
     return entity
 
 
-def entities(db: Session, kind: str, offset: int, limit: int, key_values: bool) -> tuple[list[dict[str, Any]], int]:
-    """One page of entities of `kind` (an unknown type has none, as in NGSI-LD) and how many there are."""
-    if kind == CABINET:
-        cabinets = repository.cabinets(db)
-        rows = [cabinet_values(cabinet) for cabinet in cabinets[offset:offset + limit]]
-        total = len(cabinets)
-    elif kind == STREETLIGHT:
-        rows = _streetlight_rows(db, offset, limit)
-        total = repository.count_streetlights(db)
-    else:
-        return [], 0
+def page(rows: list[dict[str, Any]], key_values: bool) -> list[dict[str, Any]]:
+    """keyValues rows as the entities of an answer: normalized unless `key_values`, each with its `@context`."""
     shaped = rows if key_values else [normalized(row) for row in rows]
-    return [{**entity, "@context": CONTEXT} for entity in shaped], total
+    return [{**entity, "@context": CONTEXT} for entity in shaped]
 
 
-def _streetlight_rows(db: Session, offset: int, limit: int | None) -> list[dict[str, Any]]:
-    from majal.territory import service as territory
-
-    codes = {cabinet.id: cabinet.code for cabinet in repository.cabinets(db)}
-    faulty = repository.open_fault_lamp_ids(db)
-    districts = {district.id: district.name_fr for district in territory.overview(db).districts}
-    return [streetlight_values(light, codes[light.cabinet_id], light.id in faulty,
-                               districts.get(light.district_id or -1))
-            for light in repository.streetlights(db, offset=offset, limit=limit)]
+def without_context(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entities for a plain JSON answer, whose context travels in the Link header (CONTEXT_LINK)."""
+    return [{key: value for key, value in entity.items() if key != "@context"} for entity in entities]
 
 
-def export_text(db: Session) -> str:
-    """Every cabinet and streetlight, normalized, as one JSON array (what a context broker's batch create takes)."""
-    rows = [cabinet_values(cabinet) for cabinet in repository.cabinets(db)] + _streetlight_rows(db, 0, None)
-    return json.dumps([{**normalized(row), "@context": CONTEXT} for row in rows], ensure_ascii=False)
+def export_text(rows: list[dict[str, Any]]) -> str:
+    """keyValues rows, normalized, as one JSON array (what a context broker's batch create takes)."""
+    return json.dumps(page(rows, key_values=False), ensure_ascii=False)

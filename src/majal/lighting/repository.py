@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from majal.lighting.models import Cabinet, DimmingProgramme, Reading, Streetlight, WorkOrder, WorkOrderRequest
+from majal.lighting.models import (
+    OPEN_WORK_ORDERS,
+    Cabinet,
+    DimmingProgramme,
+    Reading,
+    Streetlight,
+    WorkOrder,
+    WorkOrderRequest,
+)
 
 
 def programmes(db: Session) -> list[DimmingProgramme]:
@@ -89,7 +97,7 @@ def add_reading(db: Session, reading: Reading) -> None:
 
 def open_work_order(db: Session, streetlight_id: int) -> WorkOrder | None:
     return db.scalar(select(WorkOrder).where(WorkOrder.streetlight_id == streetlight_id,
-                                             WorkOrder.status.in_(("open", "in_progress")))
+                                             WorkOrder.status.in_(OPEN_WORK_ORDERS))
                      .order_by(WorkOrder.id).limit(1))
 
 
@@ -111,7 +119,7 @@ def work_order_lives(db: Session, since: datetime) -> list[tuple[str, datetime, 
 
 
 def open_fault_lamp_ids(db: Session) -> set[int]:
-    query = select(WorkOrder.streetlight_id).where(WorkOrder.status.in_(("open", "in_progress")))
+    query = select(WorkOrder.streetlight_id).where(WorkOrder.status.in_(OPEN_WORK_ORDERS))
     return set(db.scalars(query))
 
 
@@ -121,7 +129,7 @@ def link_request(db: Session, work_order: WorkOrder, request_id: int, distance_m
 
 
 def open_work_order_statuses(db: Session) -> list[tuple[int, str]]:
-    query = select(WorkOrder.streetlight_id, WorkOrder.status).where(WorkOrder.status.in_(("open", "in_progress")))
+    query = select(WorkOrder.streetlight_id, WorkOrder.status).where(WorkOrder.status.in_(OPEN_WORK_ORDERS))
     return [(lamp_id, status) for lamp_id, status in db.execute(query)]
 
 

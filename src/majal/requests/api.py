@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Request
@@ -13,31 +12,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
 from majal.accounts import service as accounts
-from majal.accounts import staff
 from majal.kit import idempotency
 from majal.kit.cache import Answer, AnswerCache
 from majal.kit.errors import Unauthorized
-from majal.kit.i18n import N_, current_language, gettext, localized_name
-from majal.kit.validation import ASCII_DIGITS, row_id
+from majal.kit.i18n import N_, current_language, localized_name
 from majal.kit.web import DB, ReadDB, cached_response, form_data
 from majal.requests import open311, service
-from majal.requests.models import CACHE_TOPIC, Service, ServiceAttribute, ServiceRequest
+from majal.requests.models import CACHE_TOPIC
 from majal.requests.schemas import (
-    Contact,
     CreatedOut,
     Open311ErrorOut,
     RequestOut,
     RequestQuery,
     ServiceDefinitionOut,
     ServiceOut,
-    Submission,
     TokenOut,
 )
-from majal.requests.workflow import open311_status
-from majal.territory import service as territory
 
 if TYPE_CHECKING:
-    from majal.requests.repository import SearchRow
+    pass
 
 PREFIX = "/open311/v2"
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -94,28 +87,20 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def check_jurisdiction(db: Session, jurisdiction_id: str | None) -> None:
-    if not jurisdiction_id:
-        return
-    commune = territory.overview(db).commune
-    if commune is None or jurisdiction_id.strip().lower() != commune.code.lower():
-        raise open311.Open311Error(N_("Unknown jurisdiction %(id)s."), status_code=404, id=jurisdiction_id[:40])
-
-
 @router.get("/services.{fmt}", responses=_xml_too(list[ServiceOut]), summary="List services")
 def list_services(db: DB, fmt: Format, jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
-    check_jurisdiction(db, jurisdiction_id)
-    return answer(fmt, "services", "service", [service_record(s) for s in service.services(db)])
+    service.check_jurisdiction(db, jurisdiction_id)
+    return answer(fmt, "services", "service", [open311.service_record(s) for s in service.services(db)])
 
 
 @router.get("/services/{service_code}.{fmt}", responses=_xml_too(ServiceDefinitionOut),
             summary="Service definition")
 def service_definition(db: DB, service_code: str, fmt: Format, jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
-    check_jurisdiction(db, jurisdiction_id)
+    service.check_jurisdiction(db, jurisdiction_id)
     chosen = service.service(db, service_code)
-    record = {"service_code": chosen.code, "attributes": [attribute_record(a) for a in chosen.attributes]}
+    record = open311.definition_record(chosen)
     if fmt == "xml":
         return Response(open311.to_xml_document("service_definition", record), media_type="application/xml")
     return JSONResponse(record)
@@ -129,7 +114,7 @@ def create_request(request: Request, db: DB, reads: ReadDB, fmt: Format,
     check_format(fmt)
     items = [(name, value) for name, value in form.multi_items() if isinstance(value, str)]
     fields = dict(items)
-    check_jurisdiction(reads, fields.get("jurisdiction_id"))  # looked up before the write transaction starts
+    service.check_jurisdiction(reads, fields.get("jurisdiction_id"))  # looked up before the write transaction
     key = _api_key(reads, fields.get("api_key") or request.headers.get("x-api-key") or "")
     secret = request.app.state.secret_key
     claimed = None
@@ -138,19 +123,9 @@ def create_request(request: Request, db: DB, reads: ReadDB, fmt: Format,
         claimed = idempotency.claim(db, secret, f"open311:{key.id}", idempotency_key, asked)
         if claimed.replay is not None:
             return claimed.replay
-    submission = Submission(
-        service_code=fields.get("service_code", "").strip(), description=fields.get("description", ""),
-        lat=fields.get("lat", "").strip(), long=fields.get("long", "").strip(),
-        address_string=fields.get("address_string", ""), address_id=fields.get("address_id", ""),
-        media_url=fields.get("media_url", ""),
-        attributes=open311.raw_attributes(items),
-        contact=Contact(**{name: fields.get(name, "") for name in Contact.__dataclass_fields__ if name != "lang"},
-                        lang=current_language()),
-    )
+    submission = open311.submission(items, current_language())
     created = service.submit(db, submission, secret, source="open311", actor=f"api:{key.name}", api_key_id=key.id)
-    record = {"service_request_id": str(created.id), "token": created.token,
-              "service_notice": gettext(N_("Your tracking code is %(code)s."), code=created.tracking_code),
-              "account_id": submission.contact.account_id or None}
+    record = open311.created_record(created, submission.contact.account_id)
     response = answer(fmt, "service_requests", "request", [record], status_code=201)
     return claimed.keep(response) if claimed is not None else response
 
@@ -173,8 +148,9 @@ async def search_requests(request: Request, fmt: Format, service_request_id: str
     key = (fmt, str(request.query_params), current_language())
     answer = answers.recent(key)
     if answer is None:
-        query = RequestQuery(ids=_ids(service_request_id), service_codes=_list(service_code),
-                             statuses=_list(status), start=start_date, end=end_date)
+        query = RequestQuery(ids=open311.request_ids(service_request_id),
+                             service_codes=open311.split_list(service_code), statuses=open311.split_list(status),
+                             start=start_date, end=end_date)
         answer = await run_in_threadpool(_search_answer, request.app.state.reads, answers, key, query,
                                          jurisdiction_id)
     return cached_response(request, answer, f"application/{fmt}")
@@ -183,7 +159,7 @@ async def search_requests(request: Request, fmt: Format, service_request_id: str
 def _search_answer(sessions: sessionmaker[Session], answers: AnswerCache, key: tuple[str, str, str],
                    query: RequestQuery, jurisdiction_id: str | None) -> Answer:
     with sessions() as db:
-        check_jurisdiction(db, jurisdiction_id)
+        service.check_jurisdiction(db, jurisdiction_id)
         writes = answers.writes()
         version = service.data_version(db)
         answers.confirm(writes, version)
@@ -193,9 +169,9 @@ def _search_answer(sessions: sessionmaker[Session], answers: AnswerCache, key: t
 
 def _search_body(db: Session, fmt: str, query: RequestQuery) -> bytes:
     rows, services = service.search(db, query)
-    names = {service_id: (localized_name(chosen), chosen.code, _department(chosen.department))
+    names = {service_id: (localized_name(chosen), chosen.code, open311.department_name(chosen.department))
              for service_id, chosen in services.items()}  # once per service, not once per record
-    records = [request_record(row, names[row.service_id]) for row in rows]
+    records = [open311.request_record(row, names[row.service_id]) for row in rows]
     if fmt == "json":  # the bytes json.dumps would give (compact, UTF-8), ~25 times faster for 1000 records
         return orjson.dumps(records)
     return open311.to_xml("service_requests", "request", records)
@@ -205,109 +181,17 @@ def _search_body(db: Session, fmt: str, query: RequestQuery) -> bytes:
             summary="One service request")
 def one_request(db: DB, service_request_id: str, fmt: Format, jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
-    check_jurisdiction(db, jurisdiction_id)
-    found = service.find(db, _one_id(service_request_id))
-    return answer(fmt, "service_requests", "request", [request_record(found)])
+    service.check_jurisdiction(db, jurisdiction_id)
+    found = service.find(db, open311.request_id(service_request_id))
+    return answer(fmt, "service_requests", "request", [open311.request_record(found)])
 
 
 @router.get("/tokens/{token}.{fmt}", responses=_xml_too(list[TokenOut]), summary="Service request id for a token")
 def token_lookup(db: DB, token: str, fmt: Format, jurisdiction_id: str | None = None) -> Response:
     check_format(fmt)
-    check_jurisdiction(db, jurisdiction_id)
+    service.check_jurisdiction(db, jurisdiction_id)
     found = service.find_by_token(db, token)
-    return answer(fmt, "service_requests", "request", [{"service_request_id": str(found.id), "token": found.token}])
-
-
-def _ids(text: str) -> tuple[int, ...] | None:
-    """The ids of a search (None: none asked); a number no request can have (beyond the column's range) matches
-    none."""
-    parts = _list(text)
-    if not parts:
-        return None
-    if not all(ASCII_DIGITS.fullmatch(part) for part in parts):
-        raise open311.Open311Error(N_("service_request_id must be a number or a comma-separated list of numbers."))
-    return tuple(found for part in parts[:open311.MAX_IDS] if (found := row_id(part)) is not None)
-
-
-def _one_id(text: str) -> int:
-    """The id in /requests/{id}.json: a number (400 otherwise), of a request that may exist (404 otherwise)."""
-    if not ASCII_DIGITS.fullmatch(text):
-        raise open311.Open311Error(N_("service_request_id must be a number."))
-    found = row_id(text)
-    if found is None:
-        raise open311.Open311Error(N_("There is no service request %(id)s."), status_code=404, id=text)
-    return found
-
-
-def _list(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def service_record(chosen: Service) -> dict[str, Any]:
-    return {
-        "service_code": chosen.code,
-        "service_name": localized_name(chosen),
-        "description": localized_name(chosen, field="description"),
-        "metadata": bool(chosen.attributes),
-        "type": "realtime",
-        "keywords": chosen.keywords,
-        "group": _department(chosen.department),
-    }
-
-
-def attribute_record(attribute: ServiceAttribute) -> dict[str, Any]:
-    return {
-        "variable": attribute.variable,
-        "code": attribute.code,
-        "datatype": attribute.datatype,
-        "required": attribute.required,
-        "datatype_description": None,
-        "order": attribute.position,
-        "description": localized_name(attribute, field="description"),
-        "values": [{"key": value["key"], "name": localized_name(value)} for value in attribute.values],
-    }
-
-
-def request_record(found: ServiceRequest | SearchRow, service_names: tuple[str, str, str] | None = None
-                   ) -> dict[str, Any]:
-    """What anyone may see of a request: never the reporter's contact details.
-
-    `found` is a request, or a search row (same attribute names, no `service`); `service_names` (the service's
-    localized name, code and agency) spares looking its service up again for every record."""
-    if service_names is None:
-        chosen = cast("ServiceRequest", found).service
-        service_names = (localized_name(chosen), chosen.code, _department(chosen.department))
-    service_name, service_code, agency = service_names
-    return {
-        "service_request_id": str(found.id),
-        "status": open311_status(found.status),
-        "status_notes": found.status_notes or None,
-        "service_name": service_name,
-        "service_code": service_code,
-        "description": found.description or None,
-        "agency_responsible": agency,
-        "service_notice": None,
-        "requested_datetime": _w3c(found.requested_at),
-        "updated_datetime": _w3c(found.updated_at),
-        "expected_datetime": _w3c(found.expected_at),
-        "address": found.address_string or None,
-        "address_id": None,
-        "zipcode": None,
-        "lat": found.lat,
-        "long": found.lon,
-        "media_url": found.media_url or None,
-    }
-
-
-def _w3c(moment: datetime | None) -> str | None:
-    """open311.w3c, with a shortcut for the naive UTC datetimes SQLite gives back (the same text, in half the time)."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.isoformat(timespec="seconds") + "+00:00"
-    return open311.w3c(moment)
-
-
-def _department(code: str) -> str:
-    return staff.department_label(code)
+    return answer(fmt, "service_requests", "request", [open311.token_record(found)])
 
 
 def error_response(path: str, status_code: int, descriptions: list[str]) -> Response:

@@ -9,7 +9,6 @@ from babel.dates import format_date
 from babel.numbers import format_percent
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from majal.accounts import staff
 from majal.accounts.deps import current_user
@@ -19,6 +18,7 @@ from majal.kit.openapi import error_responses
 from majal.kit.security import Role
 from majal.kit.web import DB, Audience, render
 from majal.requests import service
+from majal.requests.schemas import HeatOut
 from majal.requests.stats import NO_DISTRICT, DashboardData, GroupFigures
 from majal.requests.workflow import LABELS, Status
 from majal.territory import service as territory
@@ -33,21 +33,12 @@ DAYS_SHORT_FORMAT = N_("%(count)s d")
 router = APIRouter()
 
 
-class HeatOut(BaseModel):
-    """Open service requests counted on a small grid (no request, reporter or description is named)."""
-
-    points: list[list[float]] = Field(
-        description="[latitude, longitude, open requests] per grid cell of about 50 m, WGS84 degrees",
-        examples=[[[34.9205, -2.3195, 3.0]]])
-    open: int = Field(description="Open requests, with or without a location")
-
-
 @router.get(HEAT_PATH, tags=["requests"], response_model=HeatOut, responses=error_responses(401, 403))
-def heat(db: DB, user: Annotated[User, Depends(current_user)]) -> dict[str, Any]:
+def heat(db: DB, user: Annotated[User, Depends(current_user)]) -> HeatOut:
     """Where the open service requests are, for the dashboard's heat layer (staff only; an agent sees their
     department's)."""
     data = service.dashboard(db, department=scope(user))
-    return {"points": data.heat_points(), "open": data.open}
+    return HeatOut(points=data.heat_points(), open=data.open)
 
 
 @router.get(PAGE_PATH, tags=[Audience.staff], include_in_schema=False)

@@ -1,4 +1,4 @@
-"""What a citizen or an Open311 client submits, before it is checked."""
+"""What a citizen or an Open311 client submits, before it is checked; and the shapes of the API's answers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from majal.requests.workflow import Status
 
@@ -131,6 +131,15 @@ class TokenOut(BaseModel):
 class Open311ErrorOut(BaseModel):
     code: int
     description: str
+
+
+class HeatOut(BaseModel):
+    """Open service requests counted on a small grid (no request, reporter or description is named)."""
+
+    points: list[list[float]] = Field(
+        description="[latitude, longitude, open requests] per grid cell of about 50 m, WGS84 degrees",
+        examples=[[[34.9205, -2.3195, 3.0]]])
+    open: int = Field(description="Open requests, with or without a location")
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,15 @@
-"""Shapes of the territory API's answers."""
+"""Shapes of the territory API's answers, read from the service's records (`model_validate`)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CommuneOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name: str = Field(description="Name in the language of the request")
     name_ar: str
@@ -21,6 +23,8 @@ class CommuneOut(BaseModel):
 
 
 class DistrictProperties(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     code: str
     name: str = Field(description="Name in the language of the request")
     name_ar: str
@@ -32,6 +36,8 @@ class DistrictProperties(BaseModel):
 
 
 class DistrictFeatureOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     type: Literal["Feature"] = "Feature"
     id: str
     geometry: dict[str, Any]
@@ -39,6 +45,8 @@ class DistrictFeatureOut(BaseModel):
 
 
 class DistrictCollectionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     type: Literal["FeatureCollection"] = "FeatureCollection"
     features: list[DistrictFeatureOut]
 

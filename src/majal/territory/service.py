@@ -141,33 +141,78 @@ def district_by_code(db: Session, code: str) -> District | None:
     return repository.district_by_code(db, code.strip())
 
 
-def district_properties(district: District) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CommuneSummary:
+    code: str
+    name: str  # in the reader's language
+    name_ar: str
+    name_fr: str
+    name_en: str
+    centre: tuple[float, float]  # longitude, latitude
+    population: int
+    district_count: int
+
+
+@dataclass(frozen=True)
+class DistrictFigures:
+    code: str
+    name: str  # in the reader's language
+    name_ar: str
+    name_fr: str
+    name_en: str
+    population: int
+    area_km2: float
+    density_per_km2: float
+
+
+@dataclass(frozen=True)
+class DistrictShape:
+    id: str  # the district's code
+    geometry: dict[str, Any]  # GeoJSON, WGS84, rounded to COORDINATE_DECIMALS
+    properties: DistrictFigures
+
+
+def commune_summary(db: Session) -> CommuneSummary:
+    current = overview(db)
+    commune = current.commune
+    if commune is None:
+        raise NotFound(N_("No commune has been set up yet."))
+    return CommuneSummary(
+        code=commune.code,
+        name=localized_name(commune),
+        name_ar=commune.name_ar,
+        name_fr=commune.name_fr,
+        name_en=commune.name_en,
+        centre=(commune.centre_lon, commune.centre_lat),
+        population=current.population,
+        district_count=len(current.districts),
+    )
+
+
+def district_figures(district: District) -> DistrictFigures:
     area_km2 = district.area_m2 / 1e6
-    return {
-        "code": district.code,
-        "name": localized_name(
-            {"name_ar": district.name_ar, "name_fr": district.name_fr, "name_en": district.name_en}
-        ),
-        "name_ar": district.name_ar,
-        "name_fr": district.name_fr,
-        "name_en": district.name_en,
-        "population": district.population,
-        "area_km2": round(area_km2, 3),
-        "density_per_km2": round(district.population / area_km2, 1) if area_km2 else 0.0,
-    }
+    return DistrictFigures(
+        code=district.code,
+        name=localized_name(district),
+        name_ar=district.name_ar,
+        name_fr=district.name_fr,
+        name_en=district.name_en,
+        population=district.population,
+        area_km2=round(area_km2, 3),
+        density_per_km2=round(district.population / area_km2, 1) if area_km2 else 0.0,
+    )
 
 
-def districts_geojson(db: Session) -> dict[str, Any]:
-    features = [
-        {
-            "type": "Feature",
-            "id": district.code,
-            "geometry": mapping(shapely.set_precision(district.geometry, 10**-COORDINATE_DECIMALS)),
-            "properties": district_properties(district),
-        }
+def district_shapes(db: Session) -> list[DistrictShape]:
+    """The commune's districts with their outlines, for a map (an RFC 7946 FeatureCollection)."""
+    return [
+        DistrictShape(
+            id=district.code,
+            geometry=mapping(shapely.set_precision(district.geometry, 10**-COORDINATE_DECIMALS)),
+            properties=district_figures(district),
+        )
         for district in overview(db).districts
     ]
-    return {"type": "FeatureCollection", "features": features}
 
 
 def export_features(db: Session) -> tuple[formats.CommuneInfo | None, list[formats.DistrictFeature]]:

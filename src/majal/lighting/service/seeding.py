@@ -1,0 +1,43 @@
+"""The demo commune's lighting, stored through the same paths as a real import."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from majal.kit.audit import utcnow
+from majal.lighting import formats, programmes, repository
+from majal.lighting.models import WorkOrder
+from majal.lighting.service.dimming import save_programme
+from majal.lighting.service.inventory import save_cabinets, save_streetlights
+from majal.lighting.service.work_orders import join_citizen_reports
+from majal.territory import service as territory
+
+
+def load_demo(db: Session, actor: str) -> bool:
+    """The demo commune's programmes, cabinets and lamps, once."""
+    if repository.cabinets(db):
+        return False
+    from majal.lighting import demo
+
+    for code, name, steps in demo.PROGRAMMES:
+        save_programme(db, code, name, programmes.parse_text(steps), actor)
+    built = demo.build([district.geometry for district in territory.overview(db).districts])  # ~6,000 lamps
+    save_cabinets(db, _demo_rows(len(built.cabinets)), built.cabinets)
+    save_streetlights(db, _demo_rows(len(built.streetlights)), built.streetlights)
+    lamp_ids = [row[0] for row in repository.lamp_table(db)]
+    now = utcnow()
+    for past in demo.work_orders(len(lamp_ids)):
+        opened = now - timedelta(hours=past.opened_hours_ago)
+        closed = opened + timedelta(hours=past.repair_hours) if past.repair_hours is not None else None
+        db.add(WorkOrder(streetlight_id=lamp_ids[past.lamp_index], fault=past.fault, opened_at=opened,
+                         status="repaired" if closed else "in_progress" if past.started else "open",
+                         started_at=opened + timedelta(hours=2) if past.started else None, closed_at=closed))
+    db.flush()
+    join_citizen_reports(db, actor)
+    return True
+
+
+def _demo_rows(count: int) -> list[formats.Row]:
+    return [formats.Row(formats.CSV_ROW, number, {}) for number in range(2, count + 2)]

@@ -1,0 +1,110 @@
+"""Citizen service requests: the catalogue, taking a request, and finding requests again.
+
+intake (the catalogue, a submission checked and stored) · lookup (by id, token, Open311 search) · console (who
+sees which queue, the workflow, the dashboard) · portal (citizens' reports, following, tracking) · history (past
+requests with their events).
+"""
+
+from __future__ import annotations
+
+from majal.requests.service.console import (
+    ALL_DEPARTMENTS,
+    NEARBY_METRES,
+    PAGE_SIZE,
+    add_note,
+    assign,
+    assignable_agents,
+    change_status,
+    check_access,
+    contact_of,
+    dashboard,
+    departments_for,
+    is_overdue,
+    mark_duplicate,
+    nearby,
+    public_events,
+    queue,
+    staff_request,
+    time_to_due,
+)
+from majal.requests.service.history import load_history
+from majal.requests.service.intake import (
+    MAX_DESCRIPTION,
+    TRACKING_ALPHABET,
+    checked_text,
+    new_tracking_code,
+    seed_catalogue,
+    service,
+    services,
+    submit,
+)
+from majal.requests.service.lookup import (
+    DEFAULT_WINDOW,
+    MAX_RESULTS,
+    check_jurisdiction,
+    data_version,
+    find,
+    find_by_token,
+    search,
+)
+from majal.requests.service.portal import (
+    RATE_WINDOW,
+    REPORTS_PER_HOUR,
+    SUBSCRIPTIONS_PER_HOUR,
+    attach_photo,
+    by_tracking_code,
+    follow,
+    photo_file,
+    photos_of,
+    public_list,
+    public_request,
+    report,
+)
+
+__all__ = [
+    "ALL_DEPARTMENTS",
+    "DEFAULT_WINDOW",
+    "MAX_DESCRIPTION",
+    "MAX_RESULTS",
+    "NEARBY_METRES",
+    "PAGE_SIZE",
+    "RATE_WINDOW",
+    "REPORTS_PER_HOUR",
+    "SUBSCRIPTIONS_PER_HOUR",
+    "TRACKING_ALPHABET",
+    "add_note",
+    "assign",
+    "assignable_agents",
+    "attach_photo",
+    "by_tracking_code",
+    "change_status",
+    "check_access",
+    "check_jurisdiction",
+    "checked_text",
+    "contact_of",
+    "dashboard",
+    "data_version",
+    "departments_for",
+    "find",
+    "find_by_token",
+    "follow",
+    "is_overdue",
+    "load_history",
+    "mark_duplicate",
+    "nearby",
+    "new_tracking_code",
+    "photo_file",
+    "photos_of",
+    "public_events",
+    "public_list",
+    "public_request",
+    "queue",
+    "report",
+    "search",
+    "seed_catalogue",
+    "service",
+    "services",
+    "staff_request",
+    "submit",
+    "time_to_due",
+]
