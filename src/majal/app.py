@@ -37,8 +37,9 @@ from majal.kit.web import (
 from majal.lighting import api as lighting_api
 from majal.lighting import pages as lighting_pages
 from majal.registry import api as registry_api
-from majal.registry import matching_api, matching_pages
 from majal.registry import pages as registry_pages
+from majal.registry.matching import api as matching_api
+from majal.registry.matching import pages as matching_pages
 from majal.requests import api as open311_api
 from majal.requests import dashboard as request_dashboard
 from majal.requests import pages as request_pages

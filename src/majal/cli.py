@@ -19,7 +19,7 @@ from majal.kit.mqtt import Topic
 from majal.kit.worker_cli import listen_command, worker
 from majal.lighting.cli import app as lighting_cli
 from majal.registry.cli import app as registry_cli
-from majal.registry.dedup_cli import names_app
+from majal.registry.matching.cli import names_app
 from majal.territory.cli import app as territory_cli
 
 app = typer.Typer(help="Majal: territorial intelligence for a commune.", no_args_is_help=True)

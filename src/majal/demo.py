@@ -21,7 +21,7 @@ from majal.kit.security import Department, Role, new_token
 from majal.lighting import service as lighting
 from majal.migrate import upgrade
 from majal.registry import demo as registry_demo
-from majal.registry import matching_demo
+from majal.registry.matching import demo as matching_demo
 from majal.requests import demo as requests_demo
 from majal.requests import service as requests
 from majal.territory import service as territory

@@ -6,6 +6,7 @@ from majal.db import Base
 from majal.kit import audit, idempotency, outbox, ratelimit
 from majal.lighting import models as lighting_models
 from majal.registry import models as registry_models
+from majal.registry.matching import models as matching_models
 from majal.requests import models as requests_models
 from majal.territory import models as territory_models
 
@@ -17,6 +18,7 @@ __all__ = [
     "cleanliness_models",
     "idempotency",
     "lighting_models",
+    "matching_models",
     "metadata",
     "outbox",
     "ratelimit",

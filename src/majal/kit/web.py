@@ -44,9 +44,11 @@ class Audience(StrEnum):
 
 
 def template_environment() -> Environment:
-    """One Jinja environment over the shared templates and every domain's own `templates/` folder."""
+    """One Jinja environment over the shared templates and the `templates/` folder of every domain and of every room
+    inside one (`registry/matching/templates`)."""
     folders = [PACKAGE_DIR / "web" / "templates"]
     folders += sorted(path for path in PACKAGE_DIR.glob("*/templates") if path.parent.name != "web")
+    folders += sorted(PACKAGE_DIR.glob("*/*/templates"))
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
         autoescape=select_autoescape(default=True),

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from majal.config import Settings
 from majal.kit.audit import utcnow
-from majal.registry import data, service, synth
+from majal.registry import service
 from majal.registry.models import Household
+from majal.registry.pmt import data, synth
 from majal.territory import service as territory
 
 COMMUNE = "BERKANE"
