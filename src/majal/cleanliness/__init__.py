@@ -1,1 +1,1 @@
-"""Cleanliness: containers, fill levels, fleet and collection planning (the routing engine lives in `routing.py`)."""
+"""Cleanliness: containers, fill levels, fleet and collection planning (the routing engine is the `routing` package)."""
