@@ -48,7 +48,8 @@ from majal.registry.pmt.expressions import (
 
 
 class ModelFileError(MajalError):
-    """A model file that cannot be used; `where` is `file: path.in.the.json`."""
+    """A model file that cannot be used; `where` is `file: path.in.the.json`. Defined here, where the most of a file is
+    checked (its derivations); `model_file` raises it for the rest."""
 
     code = "invalid_model"
 

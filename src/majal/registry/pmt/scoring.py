@@ -5,8 +5,8 @@ The score of a household is
     score = constant[milieu] + Σ coefficient[milieu, v] × v + region_effect[milieu, region]
 
 rounded as the model says. It behaves as ln(predicted annual consumption per person, MAD): lower is poorer. The model
-is data, not code: a country supplies its own formula as a model file (`model_file`), and `fitting.fit()`
-estimates one from a survey.
+is data, not code: a country supplies its own formula as a model file (`model_file`), and `fitting.fit()` estimates
+one from a survey.
 
 A model version (`model_file`) is compiled against a population (`data.Population`): its derivations become Polars
 expressions (`expressions`) and the member sums they need are computed once per household.
