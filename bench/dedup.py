@@ -44,7 +44,7 @@ FEBRL = ROOT / "tests" / "data" / "febrl"
 
 
 def majal_child(input_path: Path, output: Path) -> dict[str, Any]:
-    from majal.registry.dedup_cli import run_dedup
+    from majal.registry.matching.cli import run_dedup
 
     summary = run_dedup(input_path, output)
     return {"seconds": summary.seconds, "compared": summary.compared, "timings": summary.timings,
@@ -58,7 +58,7 @@ def splink_child(input_path: Path, output: Path) -> dict[str, Any]:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-    from majal.registry.dedup import PERSON_MODEL, parse_persons_csv
+    from majal.registry.matching.dedup import PERSON_MODEL, parse_persons_csv
 
     started = time.perf_counter()
     records = parse_persons_csv(input_path.read_bytes())
@@ -138,7 +138,7 @@ def read_column(path: Path, key: str, value: str) -> dict[str, str]:
 
 
 def scores(clusters_file: Path, truth: dict[str, str]) -> str:
-    from majal.registry.dedup import pairwise_scores
+    from majal.registry.matching.dedup import pairwise_scores
 
     clusters = read_column(clusters_file, "id", "cluster_id")
     ids = list(truth)
@@ -152,7 +152,7 @@ def blocking_recall(records: pa.Table, truth: dict[str, str]) -> float:
     """The share of true pairs that at least one of the model's blocking rules puts in front of it."""
     from splink import block_on
 
-    from majal.registry.dedup import PERSON_MODEL, prepare
+    from majal.registry.matching.dedup import PERSON_MODEL, prepare
 
     prepared = prepare(records, PERSON_MODEL).append_column(
         "entity", pa.array([truth[i] for i in records.column("id").to_pylist()], type=pa.string()))
@@ -169,7 +169,7 @@ def blocking_recall(records: pa.Table, truth: dict[str, str]) -> float:
 
 
 def febrl_lines() -> list[str]:
-    from majal.registry import dedup
+    from majal.registry.matching import dedup
 
     def load(name: str, source: str | None = None) -> pa.Table:
         with (FEBRL / name).open(newline="", encoding="utf-8") as handle:
@@ -218,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(args.input, args.output)))
         return 0
 
-    from majal.registry.dedup_cli import sibling
-    from majal.registry.persons import synthesize
+    from majal.registry.matching.cli import sibling
+    from majal.registry.matching.persons import synthesize
 
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")

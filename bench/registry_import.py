@@ -24,8 +24,9 @@ from majal.db import make_engine, make_sessionmaker
 from majal.kit import crypto
 from majal.kit.security import keyed_digest
 from majal.migrate import upgrade
-from majal.registry import data, service, synth
+from majal.registry import service
 from majal.registry.models import Household, Member
+from majal.registry.pmt import data, synth
 
 AS_OF = date(2026, 11, 23)
 SECRET = "bench-secret"  # noqa: S105 (a throw-away key for a throw-away database)

@@ -28,7 +28,7 @@ from typing import Any
 
 import polars as pl
 
-from majal.registry import batch, data, programmes, scoring, synth
+from majal.registry.pmt import batch, data, model_file, programmes, synth
 
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".data" / "registry"
@@ -73,7 +73,7 @@ def run_batch(folder: Path, explain: int) -> dict[str, Any]:
     households = pl.read_parquet(folder / "households.parquet")
     members = pl.read_parquet(folder / "members.parquet")
     lap("read")
-    result = batch.run(households, members, model=scoring.default_model(), rules=programmes.default_rules(),
+    result = batch.run(households, members, model=model_file.default_model(), rules=programmes.default_rules(),
                        as_of=AS_OF, explain=explain, on_step=lap)
     result.write_parquet(folder / "scores.parquet")
     lap("write")
@@ -153,7 +153,7 @@ def _age(born: date, day: date) -> int:
 
 def row_by_row(households: list[dict[str, Any]], members: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """One household at a time, in plain Python: the same model file and rules, interpreted."""
-    version = scoring.default_model().at(AS_OF)
+    version = model_file.default_model().at(AS_OF)
     rules = programmes.default_rules()
     amo, asd, table = rules.rule_at("amo_tadamon", AS_OF), rules.rule_at("asd", AS_OF), rules.table_at(AS_OF)
     by_household: dict[int, list[dict[str, Any]]] = {}
@@ -211,7 +211,7 @@ def baseline(folder: Path, count: int) -> tuple[float, int, int]:
     started = time.perf_counter()
     rows = row_by_row(hh_rows, m_rows)
     seconds = time.perf_counter() - started
-    vectorised = batch.run(households, members, model=scoring.default_model(), rules=programmes.default_rules(),
+    vectorised = batch.run(households, members, model=model_file.default_model(), rules=programmes.default_rules(),
                            as_of=AS_OF, explain=0).select(
         "household_id", "score", "amo_tadamon_eligible", "asd_eligible", "asd_monthly", "asd_birth_grant").rows()
     agree = sum(1 for a, b in zip(rows, vectorised, strict=True)

@@ -18,7 +18,7 @@ from majal.kit import jobs
 from majal.requests import service as requests
 from majal.requests.schemas import Submission
 from tests.conftest import TEST_PASSWORD, csrf_from, sign_in
-from tests.registry.test_matching import matching_records
+from tests.registry.matching.test_matching import matching_records
 from tests.routes import endpoints
 
 IDENTITIES = ("anonymous", "admin", "manager", "agent", "social", "inspector", "officer", "api_key")
@@ -208,9 +208,11 @@ def records(sessions: sessionmaker[Session], demo_territory) -> dict[str, str]:
 
 def registry_records(db: Session) -> dict[str, int]:
     """A household of BERKANE and one of OUJDA, each with an open review, and a draft cycle."""
-    from majal.registry import data
+    from majal.registry import repository
     from majal.registry import service as registry
     from majal.registry.models import Cycle
+    from majal.registry.pmt import data
+    from majal.registry.service import reviews as registry_reviews
     from tests.registry.builders import household, member
 
     households = [household(household_id=1, commune="BERKANE"), household(household_id=2, commune="OUJDA")]
@@ -220,8 +222,8 @@ def registry_records(db: Session) -> dict[str, int]:
     registry.import_population(db, files, secret="matrix-secret", actor="test")
     reviews = {}
     for name, household_id in (("berkane_review", 1), ("oujda_review", 2)):
-        found = registry.repository.household(db, household_id)
-        reviews[name] = registry._new_review(db, found, "test", "check", None, None).id
+        found = repository.household(db, household_id)
+        reviews[name] = registry_reviews._new_review(db, found, "test", "check", None, None).id
     cycle = Cycle(programme="asd", period="2099-12", status="paid", as_of=date(2099, 12, 31), model_version="m",
                   rule="r", comparator="<=", threshold=9.7, beneficiaries=0, total_amount=0, created_by="test")
     db.add(cycle)

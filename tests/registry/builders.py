@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from majal.registry import data
+from majal.registry.pmt import data
 
 HOUSEHOLD: dict[str, Any] = {
     "household_id": 1, "milieu": "urban", "region": "MA-06", "commune": "Berkane", "district": None, "rooms": 3,

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from majal.cli import app
-from majal.registry import scoring
+from majal.registry.pmt import model_file
 
 runner = CliRunner()
 
@@ -85,7 +85,7 @@ def test_fit_and_score_with_the_fitted_model(tmp_path: Path, demo: Path) -> None
                                  "--fix-constant", "urban=9.825", "--fix-constant", "rural=8.695"])
     assert result.exit_code == 0, result.output
     assert "9.8250 (held)" in text(result)
-    fitted = scoring.load_model(model).at(date(2026, 1, 1))
+    fitted = model_file.load_model(model).at(date(2026, 1, 1))
     assert fitted.version == "MY-PMT-1" and fitted.milieux["rural"].constant == 8.695
     assert fitted.milieux["urban"].fit is not None and fitted.milieux["urban"].fit["n"] > 100
     output = tmp_path / "scores.csv"
@@ -185,7 +185,7 @@ def test_refusals_exit_1_with_a_message(tmp_path: Path, demo: Path, arguments: l
 
 
 def test_a_model_missing_a_coefficient_is_refused(tmp_path: Path, demo: Path) -> None:
-    document = json.loads(scoring.DEFAULT_MODEL_PATH.read_text())
+    document = json.loads(model_file.DEFAULT_MODEL_PATH.read_text())
     del document["versions"][0]["milieux"]["urban"]["coefficients"]["cars"]
     model = tmp_path / "model.json"
     model.write_text(json.dumps(document))

@@ -19,8 +19,9 @@ from majal.kit.audit import AuditEvent, utcnow
 from majal.kit.errors import Conflict, Forbidden, MajalError, NotFound, TooManyRequests
 from majal.kit.outbox import OutboxMessage
 from majal.kit.security import Role
-from majal.registry import data, repository, service
+from majal.registry import repository, service
 from majal.registry.models import Cycle, Decision, Household, Member, Score
+from majal.registry.pmt import data
 from tests.registry.builders import child, frames, household, member
 
 SECRET = "test-secret-key"

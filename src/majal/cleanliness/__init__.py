@@ -1,4 +1,4 @@
-"""Cleanliness: containers, fill levels, fleet and collection planning (the routing engine lives in `routing.py`)."""
+"""Cleanliness: containers, fill levels, fleet and collection planning (the routing engine is the `routing` package)."""
 
 from majal.kit.domain import DemoUser, Domain
 from majal.kit.i18n import N_

@@ -1,14 +1,18 @@
-"""Social registry: households and members, the proxy-means-test index, programme eligibility and entitlements.
+"""Social registry: households and members, their scores and programme decisions, corrections with their history,
+moves between communes, reviews, yearly re-verification and programme cycles.
 
-Engine modules (pure, vectorised, no web framework and no database session):
+The household registry itself is this folder, with the files of any domain: `models`, `schemas`, `repository`,
+`service` (a package: `service/households.py`, `service/corrections.py`, `service/cycles.py` …), `api`, `pages` and
+`templates/`, `cli` (the `majal registry` verbs), `demo`, and `labels` (the words shown for its codes and fields).
 
-- `data`        the import format of households and members, its coercion and validation (`prepare`)
-- `scoring`     the versioned PMT model file, the index (`score`) with its explanation, and `fit`
-- `programmes`  versioned eligibility rules (AMO Tadamon, ASD) and the ASD entitlement calculator
-- `evaluation`  targeting errors, quintile and decile coverage, AUC
-- `synth`       a deterministic synthetic population with a hidden true consumption
-- `batch`       score + eligibility + amounts for a whole population, the engine half of `majal registry score`
-- `sql`         the same model file and rules as Spark SQL (also runs on DuckDB), for when one machine is not enough
+Two rooms inside it:
+
+- `pmt/`       the pure targeting engines: the import format (`data`), the expression language and the versioned
+               model file, scoring and fitting, programme rules and the ASD calculator, evaluation, the national
+               batch, the same batch as Spark SQL, a synthetic population. No web framework, no database session.
+- `matching/`  entity resolution, a room with the files of a domain (models, schemas, repository, service, api,
+               pages, cli, demo) and its engines (name keys, the Splink model, agreements, synthetic persons); other
+               domains (social cases, learning) call its service.
 """
 
 from majal.kit.domain import DemoUser, Domain
@@ -18,12 +22,13 @@ DEMO_COMMUNE = "BERKANE"  # the social worker's households are the demo commune'
 
 DOMAIN = Domain(
     "registry", __name__,
-    routers=("api:router", "pages:router", "matching_api:router", "matching_pages:router"),
-    commands={"registry": "cli:app", "names": "dedup_cli:names_app"},
-    models=("models",),
+    routers=("api:router", "pages:router", "matching.api:router", "matching.pages:router"),
+    commands={"registry": "cli:app", "names": "matching.cli:names_app"},
+    models=("models", "matching.models"),
     demo="demo:load", demo_after=("territory",),
     demo_staff=(DemoUser("social", "social_worker", "Fatima Zahra Benali", commune=DEMO_COMMUNE),
                 DemoUser("officer", "programme_officer", "Leila Ouazzani")),
     roles={"social_worker": N_("Social worker"), "programme_officer": N_("Programme officer")},
     examples={"household_id": "1", "pair_id": "1"},  # the demo's households and matched lists
+    templates=("templates", "matching/templates"),
 )

@@ -16,8 +16,9 @@ from majal.kit.i18n import current_language
 from majal.kit.openapi import error_responses
 from majal.kit.validation import BigRowId, RowId
 from majal.kit.web import DB, client_ip, verify_csrf
-from majal.registry import programmes, service
+from majal.registry import service
 from majal.registry.models import FieldChange, Score
+from majal.registry.pmt import programmes
 from majal.registry.schemas import (
     CancelIn,
     CorrectionIn,
@@ -166,7 +167,7 @@ def targeting(user: Annotated[User, Depends(current_user)],
 @router.get("/cycles", response_model=list[CycleOut], responses=error_responses(401, 403))
 def cycles(db: DB, user: Annotated[User, Depends(current_user)]) -> list[dict[str, Any]]:
     """Programme cycles, newest first, each with the model version, rule and comparator it froze."""
-    return [{name: getattr(c, name) for name in CycleOut.model_fields} for c in service.cycles(db, user)]
+    return [{name: getattr(c, name) for name in CycleOut.model_fields} for c in service.list_cycles(db, user)]
 
 
 @router.post("/cycles/{cycle_id}/cancel", response_model=CycleOut, dependencies=[Depends(verify_csrf)],

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from majal.config import Settings
 from majal.kit.audit import utcnow
-from majal.registry import DEMO_COMMUNE, data, matching_demo, service, synth
+from majal.registry import DEMO_COMMUNE, service
+from majal.registry.matching import demo as matching_demo
 from majal.registry.models import Household
+from majal.registry.pmt import data, synth
 from majal.territory import service as territory
 
 COMMUNE = DEMO_COMMUNE

@@ -14,8 +14,9 @@ from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, current_language, gettext
 from majal.kit.validation import BigRowId, RowId, row_id
 from majal.kit.web import DB, Audience, client_ip, render, verify_csrf
-from majal.registry import labels, programmes, service
+from majal.registry import labels, service
 from majal.registry.models import Household
+from majal.registry.pmt import programmes
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
@@ -188,7 +189,7 @@ def dashboard(request: Request, db: DB, user: Annotated[User, Depends(current_us
     return render(request, "registry/dashboard.html", {
         "found": found, "report": report, "deciles": deciles, "programme": programme,
         "programme_names": {key: gettext(name) for key, name in labels.PROGRAMME_NAMES.items()},
-        "cycles": service.cycles(db, user), "label": labels.value_label, "error": error,
+        "cycles": service.list_cycles(db, user), "label": labels.value_label, "error": error,
         "households": service.household_count(db), "threshold": threshold,
     }, status_code=status_code)
 
