@@ -15,6 +15,7 @@ from majal import cleanliness
 from majal.cleanliness import distances, forecast, repository, routing, service
 from majal.cleanliness.models import Container, FillReading
 from majal.cli import app
+from majal.kit import jobs
 
 HOUR = 3600
 
@@ -159,7 +160,7 @@ def test_plan_runs_as_a_background_job_and_stores_routes(fleet: sessionmaker[Ses
         assert heavy is not None
         heavy.kind, heavy.volume_l = "underground_3000", 80_000  # 9 t: heavier than any truck
         plan_id = service.queue_plan(db, day, seconds=1, threshold=0.7, actor="test").id
-    assert service.run_queued_plans in cleanliness.DOMAIN.loaded(cleanliness.DOMAIN.jobs)  # `majal worker` runs it
+    assert cleanliness.DOMAIN.load(cleanliness.DOMAIN.tasks[service.PLAN_JOB]) is service.plan_job  # the worker's
     assert service.run_queued_plans(fleet) == 1
     assert service.run_queued_plans(fleet) == 0
     with fleet.begin() as db:
@@ -190,15 +191,30 @@ def test_a_plan_that_cannot_be_built_fails_with_its_reason(fleet: sessionmaker[S
         assert plan.status == "failed" and "no active truck" in plan.error
 
 
-def test_a_plan_whose_worker_died_is_marked_failed(fleet: sessionmaker[Session]) -> None:
+def test_a_plan_whose_worker_died_for_good_is_marked_failed(fleet: sessionmaker[Session]) -> None:
     with fleet.begin() as db:
         plan = service.queue_plan(db, date.today(), seconds=1, threshold=0.7, actor="test")
         plan.status, plan.started_at = "running", datetime.now(UTC) - timedelta(hours=1)
+        job = service.plan_job_of(db, plan.id)
+        assert job is not None
+        job.status, job.attempts, job.lease_until = "running", service.ATTEMPTS, datetime.now(UTC) - timedelta(1)
         plan_id = plan.id
-    assert service.run_queued_plans(fleet) == 0
+    assert service.run_queued_plans(fleet) == 0  # its attempts are spent: the queue fails the job
+    assert service.reconcile_plans(fleet) == 1  # and the plan says so
     with fleet.begin() as db:
         plan = service.plan(db, plan_id)
         assert plan.status == "failed" and "worker stopped" in plan.error
+        assert service.plan_job_of(db, plan_id).status == "failed"  # type: ignore[union-attr]
+
+
+def test_a_plan_cancelled_before_it_starts_is_not_computed(fleet: sessionmaker[Session]) -> None:
+    with fleet.begin() as db:
+        plan_id = service.queue_plan(db, date.today(), seconds=1, threshold=0.7, actor="test").id
+        jobs.cancel(db, service.plan_job_of(db, plan_id).id, actor="test")  # type: ignore[union-attr]
+    assert service.run_queued_plans(fleet) == 0
+    service.reconcile_plans(fleet)
+    with fleet.begin() as db:
+        assert (service.plan(db, plan_id).status, service.plan(db, plan_id).routes) == ("cancelled", [])
 
 
 def test_cli_plan_prints_routes_and_unserved(fleet: sessionmaker[Session], settings,

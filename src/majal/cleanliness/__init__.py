@@ -11,7 +11,8 @@ DOMAIN = Domain(
     demo="demo:load", demo_after=("territory",),
     demo_staff=(DemoUser("agent.cleanliness", "agent", "Nadia Amrani", department="cleanliness"),),
     topics=("service:FILL_TOPIC",),
-    jobs=("service:run_queued_plans",),  # plans queued from the pages
+    tasks={"cleanliness.plan": "service:plan_job"},  # plans queued from the pages
+    jobs=("service:reconcile_plans",),
     departments={"cleanliness": N_("Cleanliness")},
     examples={"plan_id": "1", "route_id": "1"},  # today's collection plan
 )

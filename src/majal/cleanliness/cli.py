@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from contextlib import suppress
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -93,7 +94,7 @@ def plan(
     except ValueError:
         raise fail(MajalError(N_("Enter a date as YYYY-MM-DD."), where="--date")) from None
     with unit_of_work() as db:
-        plan_id = service.queue_plan(db, chosen, seconds, threshold, actor="cli").id
+        plan_id = (service.queue_plan if queue else service.new_plan)(db, chosen, seconds, threshold, actor="cli").id
     with i18n.language(cli_language()):
         console.print(gettext("Collection plan %(id)s queued for %(day)s.", id=plan_id, day=chosen.isoformat()),
                       highlight=False)
@@ -105,9 +106,7 @@ def plan(
             with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console,
                           transient=True, disable=not console.is_terminal) as progress:
                 task = progress.add_task(gettext("Searching routes"), total=1.0)
-                with sessions.begin() as db:
-                    taken = service.take_queued_plan(db)
-                if taken == plan_id:
+                with suppress(Exception):  # a failure is kept on the plan, and said below
                     service.run_plan(sessions, plan_id, lambda share: progress.update(task, completed=share))
             with sessions.begin() as db:
                 _print_plan(service.plan(db, plan_id))

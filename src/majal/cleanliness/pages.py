@@ -23,7 +23,8 @@ from majal.kit.web import DB, Audience, render, verify_csrf
 PATH = "/console/cleanliness"
 router = APIRouter(include_in_schema=False)
 ROUTE_COLOURS = 8  # .route-1 … .route-8 in majal.css, the same palette as cleanliness-plan.js
-STATUS_LABELS = {"queued": N_("Queued"), "running": N_("Computing"), "done": N_("Done"), "failed": N_("Failed")}
+STATUS_LABELS = {"queued": N_("Queued"), "running": N_("Computing"), "done": N_("Done"), "failed": N_("Failed"),
+                 "cancelled": N_("Cancelled")}
 KIND_LABELS = {"depot": N_("Garage"), "landfill": N_("Landfill: unload"), "container": N_("Container")}
 CONTAINER_KIND_LABELS = {"bin_240": N_("Bin 240 L"), "bin_660": N_("Bin 660 L"), "bin_1100": N_("Bin 1,100 L"),
                          "underground_3000": N_("Underground 3,000 L")}
@@ -116,6 +117,7 @@ def plan_page(request: Request, db: DB, plan_id: RowId, _user: Staff) -> Respons
         "distance_label": gettext(DISTANCE_LABELS[plan.distance_source]) if plan.distance_source else "",
         "progress_percent": round(plan.progress * 100),
         "map_url": f"/api/v1/cleanliness/plans/{plan.id}/map",
+        "job": service.plan_job_of(db, plan.id), "job_outcome": request.query_params.get("job", ""),
     })
 
 

@@ -6,10 +6,11 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import String, cast, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from majal.cleanliness.models import CollectionPlan, Container, Emptying, FillReading, PlanRoute, Road, Site, Truck
+from majal.kit.jobs import Job
 
 
 def sites(db: Session) -> list[Site]:
@@ -98,20 +99,14 @@ def latest_done_plans(db: Session, since: date) -> list[CollectionPlan]:
     return list(db.scalars(select(CollectionPlan).where(CollectionPlan.id.in_(latest)).order_by(CollectionPlan.day)))
 
 
-def take_queued_plan(db: Session) -> int | None:
-    """Mark the oldest queued plan running and return its id; None when there is none (or another worker won)."""
-    plan_id = db.scalar(select(CollectionPlan.id).where(CollectionPlan.status == "queued")
-                        .order_by(CollectionPlan.id).limit(1).with_for_update(skip_locked=True))
-    if plan_id is None:
-        return None
-    taken = db.execute(update(CollectionPlan).where(CollectionPlan.id == plan_id, CollectionPlan.status == "queued")
-                       .values(status="running", progress=0.0), execution_options={"synchronize_session": False})
-    return plan_id if getattr(taken, "rowcount", 0) == 1 else None
-
-
-def running_since(db: Session, before: datetime) -> list[CollectionPlan]:
-    query = select(CollectionPlan).where(CollectionPlan.status == "running", CollectionPlan.started_at < before)
-    return list(db.scalars(query))
+def plans_whose_job_ended(db: Session, kind: str) -> list[tuple[CollectionPlan, Job]]:
+    """Plans still queued or running whose latest job failed or was cancelled."""
+    subject = literal("plan:", String) + cast(CollectionPlan.id, String)
+    latest = (select(func.max(Job.id)).where(Job.kind == kind, Job.subject == subject)
+              .correlate(CollectionPlan).scalar_subquery())
+    query = (select(CollectionPlan, Job).join(Job, Job.id == latest)
+             .where(CollectionPlan.status.in_(("queued", "running")), Job.status.in_(("failed", "cancelled"))))
+    return [(plan, job) for plan, job in db.execute(query).tuples()]
 
 
 def set_progress(db: Session, plan_id: int, progress: float) -> None:

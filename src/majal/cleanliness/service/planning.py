@@ -1,6 +1,7 @@
-"""The daily collection plan, a background job: queued, built from the containers due and the fleet, solved by
-the routing engine (`routing.solve_collection`) over distances from the imported road graph or, without one,
-great-circle distances times a detour factor (`distances`), and stored with its routes.
+"""The daily collection plan, a job of the queue (`majal.kit.jobs`, kind PLAN_JOB): queued, built from the
+containers due and the fleet, solved by the routing engine (`routing.solve_collection`) over distances from the
+imported road graph or, without one, great-circle distances times a detour factor (`distances`), and stored with its
+routes.
 
 A truck holds its rated load in kilograms and, in litres of loose waste, its body volume times its compaction
 ratio."""
@@ -11,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -20,16 +21,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from majal.cleanliness import distances, inventory, repository, routing
 from majal.cleanliness.models import CollectionPlan, Container, PlanRoute, Site, Truck
 from majal.cleanliness.service.due import Due, due_containers
-from majal.kit import audit, clock
+from majal.kit import audit, clock, jobs
 from majal.kit.audit import utcnow
 from majal.kit.errors import MajalError, NotFound
-from majal.kit.i18n import N_, gettext
+from majal.kit.i18n import N_
 
 log = logging.getLogger("majal.cleanliness")
 
 DEFAULT_SECONDS = 20.0
 MAX_SECONDS = 600.0
-STALE_AFTER = timedelta(minutes=15)  # a plan still running this long after its search time has lost its worker
+PLAN_JOB = "cleanliness.plan"
+ATTEMPTS = 2  # a plan whose worker died is computed again once: it writes nothing until it is done
 TRUCK_DAY_COST_M = 40_000  # a truck and its crew for a day weigh as much as 40 km of driving: use fewer trucks
 
 UNSERVED_MESSAGES = {
@@ -42,6 +44,22 @@ UNSERVED_MESSAGES = {
 
 
 def queue_plan(db: Session, day: date, seconds: float, threshold: float, actor: str) -> CollectionPlan:
+    """A new plan, left to the worker; its page follows the job."""
+    plan = new_plan(db, day, seconds, threshold, actor)
+    jobs.enqueue(db, PLAN_JOB, {"plan_id": plan.id}, actor, subject=plan_subject(plan.id), max_attempts=ATTEMPTS)
+    return plan
+
+
+def plan_subject(plan_id: int) -> str:
+    return f"plan:{plan_id}"
+
+
+def plan_job_of(db: Session, plan_id: int) -> jobs.Job | None:
+    """The job that computes (or computed) the plan; None for a plan made at once (the demo's, the CLI's)."""
+    return jobs.latest(db, PLAN_JOB, plan_subject(plan_id))
+
+
+def new_plan(db: Session, day: date, seconds: float, threshold: float, actor: str) -> CollectionPlan:
     clock.check_day(day, "day")
     if not 1 <= seconds <= MAX_SECONDS:
         raise MajalError(N_("The search time must be from 1 to %(limit)s seconds."), where="seconds",
@@ -59,37 +77,36 @@ def queue_plan(db: Session, day: date, seconds: float, threshold: float, actor: 
 
 
 def run_queued_plans(sessions: sessionmaker[Session]) -> int:
-    """Compute every queued plan, oldest first (for `majal worker`); returns how many were run."""
-    done = 0
+    """Compute the queued plans now, oldest first (what the worker does with them); returns how many ran."""
+    return jobs.run_queued(sessions, {PLAN_JOB: plan_job})
+
+
+def plan_job(sessions: sessionmaker[Session], params: dict[str, Any], progress: jobs.Progress) -> None:
+    """The queue's handler: compute the plan, its progress shown on the plan's page and the job's."""
+    run_plan(sessions, int(params["plan_id"]), progress)
+
+
+def reconcile_plans(sessions: sessionmaker[Session]) -> int:
+    """Plans whose job ended without them (its worker died for good, it was cancelled before it started) say so,
+    with the job's reason (a periodic job of the worker)."""
     with sessions.begin() as db:
-        stale = repository.running_since(db, utcnow() - timedelta(seconds=MAX_SECONDS) - STALE_AFTER)
-        for plan in stale:  # its worker died: say so rather than show "computing" for ever
-            plan.status, plan.finished_at = "failed", utcnow()
-            plan.error = gettext(N_("The worker stopped while computing this plan: plan the day again."))
-    while True:
-        with sessions.begin() as db:
-            plan_id = repository.take_queued_plan(db)
-        if plan_id is None:
-            return done
-        run_plan(sessions, plan_id)
-        done += 1
-
-
-def take_queued_plan(db: Session) -> int | None:
-    """Mark the oldest queued plan running and return its id; None when there is none (or another worker won)."""
-    return repository.take_queued_plan(db)
+        ended = repository.plans_whose_job_ended(db, PLAN_JOB)
+        for plan, job in ended:
+            plan.status, plan.finished_at, plan.error = job.status, utcnow(), job.error
+    return len(ended)
 
 
 def run_plan(sessions: sessionmaker[Session], plan_id: int,
              on_progress: Callable[[float], None] | None = None) -> None:
     """Build the day's problem, search, store the routes. The search runs outside any transaction; its progress is
-    written about once a second so the plan's page can show it; any failure marks the plan failed, with why."""
+    written about once a second so the plan's page can show it. A failure marks the plan failed, with why, and is
+    raised again for the job; a cancellation (raised by the job's progress) marks it cancelled."""
     try:
         with sessions.begin() as db:
             plan = repository.plan(db, plan_id)
             if plan is None:
                 return
-            plan.status, plan.started_at, plan.progress = "running", utcnow(), 0.0
+            plan.status, plan.started_at, plan.progress, plan.error = "running", utcnow(), 0.0, ""
             built = build_problem(db, plan.day, plan.threshold)
             seconds = plan.seconds
         last = [0.0]
@@ -109,15 +126,20 @@ def run_plan(sessions: sessionmaker[Session], plan_id: int,
             plan = repository.plan(db, plan_id)
             assert plan is not None
             _store(plan, built, result)
-    except Exception as error:  # the job must say it failed rather than stay "running" for ever
+    except jobs.Cancelled:
+        _end(sessions, plan_id, "cancelled", "")
+        raise
+    except Exception as error:  # the plan must say it failed rather than stay "running" for ever
         log.exception("collection plan %s failed", plan_id)
-        with sessions.begin() as db:
-            plan = repository.plan(db, plan_id)
-            if plan is not None:
-                plan.status, plan.finished_at = "failed", utcnow()
-                plan.error = error.translated() if isinstance(error, MajalError) else type(error).__name__
-    if on_progress is not None:
-        on_progress(1.0)
+        _end(sessions, plan_id, "failed", error.translated() if isinstance(error, MajalError) else type(error).__name__)
+        raise
+
+
+def _end(sessions: sessionmaker[Session], plan_id: int, status: str, error: str) -> None:
+    with sessions.begin() as db:
+        plan = repository.plan(db, plan_id)
+        if plan is not None:
+            plan.status, plan.finished_at, plan.error = status, utcnow(), error
 
 
 @dataclass
@@ -255,8 +277,8 @@ def plan_route(db: Session, plan_id: int, route_id: int) -> PlanRoute:
 
 
 def plan_now(db: Session, day: date, seconds: float, threshold: float, actor: str) -> CollectionPlan:
-    """Queue and compute a plan at once, in the caller's transaction (the demo; tests of the planner)."""
-    queued = queue_plan(db, day, seconds, threshold, actor)
+    """Make and compute a plan at once, in the caller's transaction (the demo; tests of the planner)."""
+    queued = new_plan(db, day, seconds, threshold, actor)
     queued.status, queued.started_at = "running", utcnow()
     built = build_problem(db, day, threshold)
     result = (routing.solve_collection(built.problem, seconds=seconds) if built.problem is not None
