@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from majal.cli import _sensor_topics
 from majal.kit.mqtt import Intake
 from majal.lighting.models import Reading, WorkOrder
-from majal.lighting.telemetry import LAMP_STATE, STATE_PATTERN
+from majal.lighting.service.telemetry import LAMP_STATE, STATE_PATTERN
 from tests.sensors import publish_through_broker
 
 NIGHT = "2026-11-20T23:00:00+00:00"  # midnight in Berkane

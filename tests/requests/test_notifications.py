@@ -15,10 +15,10 @@ from majal.kit.audit import utcnow
 from majal.kit.errors import MajalError
 from majal.kit.notify import FileSmsAdapter
 from majal.kit.outbox import RECIPIENT_PURPOSE, DeliveryReport, OutboxMessage, deliver_due
-from majal.requests import notifications
 from majal.requests import service as requests
 from majal.requests.models import RequestSubscription, ServiceRequest
 from majal.requests.schemas import CONTACT_PURPOSE, Contact, Submission
+from majal.requests.service import notifications
 from majal.territory.demo import BERKANE_CENTRE
 from tests.kit.test_outbox import MailServer
 

@@ -8,6 +8,7 @@ import secrets
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +19,24 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
+
+
+class StaffMember(Protocol):
+    """What the domains' rules need to know of the staff member who acts (majal.accounts' User is one): they never
+    reach into the accounts' tables."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def department(self) -> str | None: ...
+    @property
+    def commune_code(self) -> str | None: ...
+    @property
+    def is_active(self) -> bool: ...
 
 
 class Role(StrEnum):

@@ -10,7 +10,7 @@ DOMAIN = Domain(
     models=("models",),
     demo="demo:load", demo_after=("territory",),
     demo_staff=(DemoUser("agent.lighting", "agent", "Youssef El Idrissi", department="lighting"),),
-    topics=("telemetry:LAMP_STATE",),
+    topics=("service.telemetry:LAMP_STATE",),
     json_paths=("/ngsi-ld/",),
     departments={"lighting": N_("Public lighting")},
     examples={"cabinet_id": "1"},

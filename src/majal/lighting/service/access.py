@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from majal.accounts.models import User
 from majal.kit.errors import Forbidden
 from majal.kit.i18n import N_
-from majal.kit.security import Role
+from majal.kit.security import Role, StaffMember
 
 
-def check_lighting_staff(user: User) -> None:
+def check_lighting_staff(user: StaffMember) -> None:
     """Lighting agents, managers and admins work on lamps and their work orders."""
     if user.role in (Role.admin, Role.manager):
         return

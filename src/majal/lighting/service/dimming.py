@@ -8,10 +8,10 @@ from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit import audit
 from majal.kit.errors import MajalError, NotFound
 from majal.kit.i18n import N_
+from majal.kit.security import StaffMember
 from majal.lighting import formats, programmes, repository, sun
 from majal.lighting.models import Cabinet, DimmingProgramme
 from majal.lighting.service.access import check_lighting_staff
@@ -64,13 +64,13 @@ def assign_programme(db: Session, cabinet_code: str, programme_code: str, actor:
     return cabinet
 
 
-def change_programme(db: Session, user: User, code: str, name: str, steps_text: str) -> DimmingProgramme:
+def change_programme(db: Session, user: StaffMember, code: str, name: str, steps_text: str) -> DimmingProgramme:
     """A lighting agent, manager or admin writes a programme as text; it is checked before it is stored."""
     check_lighting_staff(user)
     return save_programme(db, code.strip(), name, programmes.parse_text(steps_text[:1000]), user.username)
 
 
-def assign_cabinet_programme(db: Session, user: User, cabinet_id: int, programme_code: str) -> Cabinet:
+def assign_cabinet_programme(db: Session, user: StaffMember, cabinet_id: int, programme_code: str) -> Cabinet:
     check_lighting_staff(user)
     return assign_programme(db, cabinet(db, cabinet_id).code, programme_code, user.username)
 

@@ -9,12 +9,12 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit import audit
 from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, MajalError, NotFound
 from majal.kit.geo import WGS84_GEOD
 from majal.kit.i18n import N_, gettext
+from majal.kit.security import StaffMember
 from majal.lighting import faults, repository
 from majal.lighting.models import OPEN_WORK_ORDERS, Streetlight, WorkOrder
 from majal.lighting.service.access import check_lighting_staff
@@ -58,14 +58,14 @@ def _join_citizen_reports(db: Session, order: WorkOrder, light: Streetlight) -> 
             repository.link_request(db, order, found.id, round(distance, 1))
 
 
-def work_order_queue(db: Session, user: User, status: str, page: int) -> tuple[list[WorkOrder], int]:
+def work_order_queue(db: Session, user: StaffMember, status: str, page: int) -> tuple[list[WorkOrder], int]:
     check_lighting_staff(user)
     # "open" (and anything unknown) is the whole queue still to repair: open and in progress
     statuses = (status,) if status in WORK_ORDER_STATUSES and status != "open" else OPEN_WORK_ORDERS
     return repository.work_orders(db, statuses, max(page - 1, 0) * PAGE_SIZE, PAGE_SIZE)
 
 
-def work_order(db: Session, user: User, work_order_id: int) -> WorkOrder:
+def work_order(db: Session, user: StaffMember, work_order_id: int) -> WorkOrder:
     check_lighting_staff(user)
     found = repository.work_order_by_id(db, work_order_id)
     if found is None:
@@ -73,7 +73,7 @@ def work_order(db: Session, user: User, work_order_id: int) -> WorkOrder:
     return found
 
 
-def move_work_order(db: Session, user: User, work_order_id: int, target: str, note: str,
+def move_work_order(db: Session, user: StaffMember, work_order_id: int, target: str, note: str,
                     secret: str | None = None) -> WorkOrder:
     """open → in progress → repaired (or cancelled); the time to repair runs from opening to repair. A repair
     resolves the citizens' reports joined to the order (they hear of it), when `secret` can seal their news."""
@@ -98,7 +98,7 @@ def move_work_order(db: Session, user: User, work_order_id: int, target: str, no
     return order
 
 
-def _resolve_joined_reports(db: Session, user: User, order: WorkOrder, note: str, secret: str) -> None:
+def _resolve_joined_reports(db: Session, user: StaffMember, order: WorkOrder, note: str, secret: str) -> None:
     for link in order.links:
         joined = requests.staff_request(db, user, link.service_request_id)
         if joined.status in workflow.OPEN:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit.errors import Forbidden, NotFound
 from majal.kit.i18n import N_, format_moment
-from majal.kit.security import Role
+from majal.kit.security import Role, StaffMember
 from majal.registry import repository
 from majal.registry.models import FieldChange, Household
 
@@ -21,11 +20,11 @@ class HouseholdMoved(Forbidden):
     code = "household_moved"
 
 
-def may_see_households(user: User) -> bool:
+def may_see_households(user: StaffMember) -> bool:
     return user.role == Role.admin or user.role in STAFF_REGISTRY_ROLES
 
 
-def check_household_access(user: User, household: Household) -> None:
+def check_household_access(user: StaffMember, household: Household) -> None:
     """Admins see every household; a social worker only those of their own commune."""
     if user.role == Role.admin:
         return
@@ -34,18 +33,18 @@ def check_household_access(user: User, household: Household) -> None:
     raise Forbidden(N_("This household is not in your commune."))
 
 
-def check_registry_staff(user: User) -> None:
+def check_registry_staff(user: StaffMember) -> None:
     if not may_see_households(user):
         raise Forbidden(N_("Your role does not give access to this page."))
 
 
-def check_calculator(user: User) -> None:
+def check_calculator(user: StaffMember) -> None:
     """The entitlement calculator is for the registry's staff: social workers and programme officers."""
     if not may_see_households(user) and user.role not in OFFICER_ROLES:
         raise Forbidden(N_("Your role does not give access to this page."))
 
 
-def check_officer(user: User) -> None:
+def check_officer(user: StaffMember) -> None:
     if user.role != Role.admin and user.role not in OFFICER_ROLES:
         raise Forbidden(N_("Your role does not give access to this page."))
 
@@ -55,7 +54,7 @@ def check_household_exists(db: Session, household_id: int) -> None:
         raise NotFound(N_("No household has this number."))
 
 
-def household_for(db: Session, user: User, household_id: int) -> Household:
+def household_for(db: Session, user: StaffMember, household_id: int) -> Household:
     """The household, if the user may work on it (a social worker of its commune, or an admin)."""
     check_registry_staff(user)
     found = repository.household(db, household_id)
@@ -73,7 +72,7 @@ def household_for(db: Session, user: User, household_id: int) -> Household:
     return found
 
 
-def _move_out_of(db: Session, user: User, household_id: int) -> FieldChange | None:
+def _move_out_of(db: Session, user: StaffMember, household_id: int) -> FieldChange | None:
     """The latest move of the household out of the user's commune, if they are a social worker of such a commune."""
     if user.role not in STAFF_REGISTRY_ROLES or not user.commune_code:
         return None

@@ -10,12 +10,11 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit import audit
 from majal.kit.audit import utcnow
 from majal.kit.errors import Forbidden, MajalError, NotFound
 from majal.kit.i18n import N_, gettext
-from majal.kit.security import Role
+from majal.kit.security import Role, StaffMember
 from majal.registry import labels, repository
 from majal.registry.models import FieldChange, Household, Member, Score
 from majal.registry.pmt import data
@@ -54,7 +53,7 @@ MEMBER_FIELDS: dict[str, FieldRule] = {
 ACCESS_FIELDS = frozenset(name for name, rule in HOUSEHOLD_FIELDS.items() if rule.decides_access)
 
 
-def correctable_fields(user: User) -> tuple[list[str], list[str]]:
+def correctable_fields(user: StaffMember) -> tuple[list[str], list[str]]:
     """The household and member fields `user` may change with a correction (not those with their own action)."""
     def allowed(rules: dict[str, FieldRule]) -> list[str]:
         return [name for name, rule in rules.items() if user.role in rule.roles and not rule.decides_access]
@@ -62,7 +61,7 @@ def correctable_fields(user: User) -> tuple[list[str], list[str]]:
     return allowed(HOUSEHOLD_FIELDS), allowed(MEMBER_FIELDS)
 
 
-def _check_may_correct(user: User, name: str, rule: FieldRule) -> None:
+def _check_may_correct(user: StaffMember, name: str, rule: FieldRule) -> None:
     """403 for a role the field does not give to; a field that decides access is changed by its own action only."""
     label = labels.field_label(name)
     if user.role not in rule.roles:
@@ -114,7 +113,7 @@ def _convert(column: data.Column, value: str) -> Any:
     return converted
 
 
-def correct(db: Session, user: User, household_id: int, *, field_name: str, value: str, reason: str,
+def correct(db: Session, user: StaffMember, household_id: int, *, field_name: str, value: str, reason: str,
             member_id: int | None = None, review_id: int | None = None, ip: str | None = None) -> Score:
     """Change one field of a household or of one of its members, keep the change in the history, and rescore the
     household (a `corrected` score beside the computed one). Refused whole if the household would no longer be valid
@@ -156,7 +155,7 @@ def latest_change(db: Session, household_id: int) -> FieldChange:
     return repository.changes(db, household_id)[0]
 
 
-def verify(db: Session, user: User, household_id: int, note: str = "", ip: str | None = None) -> Household:
+def verify(db: Session, user: StaffMember, household_id: int, note: str = "", ip: str | None = None) -> Household:
     """The yearly re-verification: the data was checked with the household; its score is computed again today."""
     found = household_for(db, user, household_id)
     now = utcnow()

@@ -10,11 +10,11 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit import audit, clock
 from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, MajalError, NotFound
 from majal.kit.i18n import N_
+from majal.kit.security import StaffMember
 from majal.registry import repository
 from majal.registry.models import CANCELLED, Cycle, Entitlement
 from majal.registry.pmt import model_file, programmes, scoring
@@ -35,7 +35,7 @@ def period_reference_date(period: str) -> date:
     return following - timedelta(days=1)
 
 
-def create_cycle(db: Session, user: User, programme: str, period: str, *, commune: str | None = None,
+def create_cycle(db: Session, user: StaffMember, programme: str, period: str, *, commune: str | None = None,
                  model: model_file.Model | None = None, rules: programmes.Rules | None = None) -> Cycle:
     """Draw a draft cycle: every registered household (of `commune`, if given) scored and decided on the period's
     reference date, and the eligible ones frozen with their amount, the model version and the rule."""
@@ -79,7 +79,7 @@ def create_cycle(db: Session, user: User, programme: str, period: str, *, commun
     return cycle
 
 
-def advance_cycle(db: Session, user: User, cycle_id: int, to: str) -> Cycle:
+def advance_cycle(db: Session, user: StaffMember, cycle_id: int, to: str) -> Cycle:
     """draft → approved → paid, one step at a time, and a cycle only after every earlier cycle of its programme
     has taken that step (no entitlement is approved or paid before those of the cycles before it)."""
     check_officer(user)
@@ -109,7 +109,7 @@ def advance_cycle(db: Session, user: User, cycle_id: int, to: str) -> Cycle:
     return cycle
 
 
-def cancel_cycle(db: Session, user: User, cycle_id: int, reason: str) -> Cycle:
+def cancel_cycle(db: Session, user: StaffMember, cycle_id: int, reason: str) -> Cycle:
     """Cancel a draft (drawn for the wrong commune or month, say): its entitlements go, the cycle stays in the list
     as cancelled, and its period may be drawn again. Approved and paid cycles are history and stay."""
     check_officer(user)
@@ -129,6 +129,6 @@ def cancel_cycle(db: Session, user: User, cycle_id: int, reason: str) -> Cycle:
     return cycle
 
 
-def list_cycles(db: Session, user: User) -> list[Cycle]:
+def list_cycles(db: Session, user: StaffMember) -> list[Cycle]:
     check_officer(user)
     return repository.cycles(db)

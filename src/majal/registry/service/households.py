@@ -7,12 +7,11 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit import audit
 from majal.kit.audit import utcnow
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_
-from majal.kit.security import Role
+from majal.kit.security import Role, StaffMember
 from majal.registry import repository
 from majal.registry.models import FieldChange, Household, Member, Review, Score
 from majal.registry.pmt import programmes
@@ -74,7 +73,7 @@ class HouseholdView:
     scores: list[Score] = field(default_factory=list)
 
 
-def household_view(db: Session, user: User, household_id: int, *, secret: str, reason: str,
+def household_view(db: Session, user: StaffMember, household_id: int, *, secret: str, reason: str,
                    identifiers: bool = True, ip: str | None = None) -> HouseholdView:
     """A household as a social worker sees it (with its members' identifiers opened when `identifiers`); the read
     is audit-logged with its reason."""
@@ -140,7 +139,7 @@ class DueList:
     total: int
 
 
-def due_for_verification(db: Session, user: User, limit: int = 50) -> DueList:
+def due_for_verification(db: Session, user: StaffMember, limit: int = 50) -> DueList:
     """Households of the worker's commune not verified for a year, oldest first."""
     check_registry_staff(user)
     commune = None if user.role == Role.admin else user.commune_code or ""

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from majal.accounts import service as accounts
-from majal.accounts.models import User
 from majal.kit import audit
 from majal.kit.audit import utcnow
 from majal.kit.errors import Forbidden, MajalError, NotFound
 from majal.kit.i18n import N_
-from majal.kit.security import Role
+from majal.kit.security import Role, StaffMember
 from majal.registry import repository
 from majal.registry.models import FieldChange
 from majal.registry.service.access import OFFICER_ROLES, check_officer, check_registry_staff
@@ -48,7 +47,7 @@ def _known_commune(db: Session, given: str) -> str | MajalError:
     return MajalError(N_("No commune has the code “%(value)s”."), where="commune", value=given[:COMMUNE_CODE_LIMIT])
 
 
-def move_household(db: Session, user: User, household_id: int, *, commune: str, reason: str,
+def move_household(db: Session, user: StaffMember, household_id: int, *, commune: str, reason: str,
                    ip: str | None = None) -> FieldChange:
     """A programme officer (or an admin) moves a household to another commune, with a reason: from then on the new
     commune's social workers see it, and the old commune's workers are told where it went. The move (and the
@@ -92,7 +91,7 @@ class Moves:
     moves: list[FieldChange]  # newest first
 
 
-def household_moves(db: Session, user: User, household_id: int, ip: str | None = None) -> Moves:
+def household_moves(db: Session, user: StaffMember, household_id: int, ip: str | None = None) -> Moves:
     """Where a household is and the communes it moved between, for officers and admins, and for the social
     workers of its commune or of a commune it left or joined: both sides of a move read it. The read is
     audit-logged (it says where a household lives)."""

@@ -9,12 +9,11 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit import audit, crypto, outbox, ratelimit
 from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, MajalError, NotFound
 from majal.kit.i18n import LANGUAGES, N_, gettext, language
-from majal.kit.security import Role
+from majal.kit.security import Role, StaffMember
 from majal.registry import labels, repository
 from majal.registry.models import FieldChange, Household, Review
 from majal.registry.pmt.programmes import AsdBreakdown
@@ -27,7 +26,7 @@ REVIEW_LIMIT, REVIEW_WINDOW = 3, timedelta(days=1)
 BAD_LOOKUP = N_("No household matches this tracking code and birth date.")
 
 
-def open_reviews(db: Session, user: User) -> list[Review]:
+def open_reviews(db: Session, user: StaffMember) -> list[Review]:
     check_registry_staff(user)
     return repository.open_reviews(db, None if user.role == Role.admin else user.commune_code or "")
 
@@ -41,7 +40,7 @@ def open_review_of(db: Session, found: Household, review_id: int) -> Review:
     return review
 
 
-def review_for(db: Session, user: User, review_id: int) -> Review:
+def review_for(db: Session, user: StaffMember, review_id: int) -> Review:
     review = repository.review(db, review_id)
     if review is None:
         raise NotFound(N_("No review has this number."))
@@ -49,7 +48,8 @@ def review_for(db: Session, user: User, review_id: int) -> Review:
     return review
 
 
-def open_review_by_staff(db: Session, user: User, household_id: int, reason: str, ip: str | None = None) -> Review:
+def open_review_by_staff(db: Session, user: StaffMember, household_id: int, reason: str,
+                         ip: str | None = None) -> Review:
     found = household_for(db, user, household_id)
     return _new_review(db, found, user.username, reason, None, ip)
 
@@ -72,7 +72,7 @@ def _new_review(db: Session, found: Household, actor: str, reason: str, contact:
     return review
 
 
-def close_review(db: Session, user: User, review_id: int, outcome: str, *, secret: str,
+def close_review(db: Session, user: StaffMember, review_id: int, outcome: str, *, secret: str,
                  default_language: str = "fr", ip: str | None = None) -> Review:
     """Close a review with its outcome, and tell the household (its index now, and what it is eligible for)."""
     review = repository.review(db, review_id)

@@ -14,10 +14,10 @@ import orjson
 import polars as pl
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit.audit import utcnow
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_, format_number, gettext
+from majal.kit.security import StaffMember
 from majal.registry import repository
 from majal.registry.models import Decision, Score
 from majal.registry.pmt import data, evaluation, model_file, programmes, scoring, synth
@@ -140,7 +140,7 @@ def _survey_scores(households: int, seed: int) -> tuple[np.ndarray, np.ndarray, 
     return scores, consumption, survey.population.as_of
 
 
-def targeting(user: User, programme: str, threshold: float | None = None) -> Targeting:
+def targeting(user: StaffMember, programme: str, threshold: float | None = None) -> Targeting:
     """How well the model and the programme's threshold (or a threshold to try) reach the poor of the demo survey:
     exclusion and inclusion errors, coverage by decile, AUC."""
     check_officer(user)

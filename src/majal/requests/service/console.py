@@ -7,17 +7,17 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from majal.accounts import service as accounts
-from majal.accounts.models import User
 from majal.kit import audit, crypto
 from majal.kit.audit import utcnow
 from majal.kit.clock import to_utc
 from majal.kit.errors import Forbidden, MajalError, NotFound
 from majal.kit.geo import WGS84_GEOD, valid_lon_lat
 from majal.kit.i18n import N_
-from majal.kit.security import Role
-from majal.requests import notifications, repository
+from majal.kit.security import Role, StaffMember
+from majal.requests import repository
 from majal.requests.models import RequestEvent, RequestSubscription, ServiceRequest
 from majal.requests.schemas import CONTACT_PURPOSE, QueueFilters
+from majal.requests.service import notifications
 from majal.requests.service.intake import MAX_DESCRIPTION, checked_text
 from majal.requests.stats import NO_DISTRICT, Columns, DashboardData, summarise, window_start
 from majal.requests.workflow import OPEN, Status, can_move
@@ -28,7 +28,7 @@ PAGE_SIZE = 50
 NEARBY_METRES = 50.0
 
 
-def departments_for(user: User) -> tuple[str, ...]:
+def departments_for(user: StaffMember) -> tuple[str, ...]:
     """The departments whose requests a staff member works on (empty: all of them)."""
     if user.role in (Role.admin, Role.manager):
         return ALL_DEPARTMENTS
@@ -39,13 +39,13 @@ def departments_for(user: User) -> tuple[str, ...]:
     raise Forbidden(N_("Your role does not give access to service requests."))
 
 
-def check_access(user: User, request: ServiceRequest) -> None:
+def check_access(user: StaffMember, request: ServiceRequest) -> None:
     allowed = departments_for(user)
     if allowed and request.service.department not in allowed:
         raise Forbidden(N_("This request belongs to another department's queue."))
 
 
-def queue(db: Session, user: User, filters: QueueFilters, page: int) -> tuple[list[ServiceRequest], int]:
+def queue(db: Session, user: StaffMember, filters: QueueFilters, page: int) -> tuple[list[ServiceRequest], int]:
     allowed = departments_for(user)
     wanted = filters.departments
     if allowed:
@@ -54,7 +54,7 @@ def queue(db: Session, user: User, filters: QueueFilters, page: int) -> tuple[li
     return repository.queue(db, narrowed, utcnow(), max(page - 1, 0) * PAGE_SIZE, PAGE_SIZE)
 
 
-def staff_request(db: Session, user: User, request_id: int) -> ServiceRequest:
+def staff_request(db: Session, user: StaffMember, request_id: int) -> ServiceRequest:
     found = repository.request_by_id(db, request_id)
     if found is None:
         raise NotFound(N_("There is no service request %(id)s."), id=request_id)
@@ -62,7 +62,7 @@ def staff_request(db: Session, user: User, request_id: int) -> ServiceRequest:
     return found
 
 
-def change_status(db: Session, secret: str, user: User, request: ServiceRequest, target: str, note: str) -> None:
+def change_status(db: Session, secret: str, user: StaffMember, request: ServiceRequest, target: str, note: str) -> None:
     """Move a request along its workflow; the note is public and goes to the reporter and subscribers."""
     check_access(user, request)
     if target not in Status.__members__ or not can_move(request.status, target):
@@ -79,7 +79,7 @@ def change_status(db: Session, secret: str, user: User, request: ServiceRequest,
     notifications.announce(db, secret, request, note)
 
 
-def add_note(db: Session, secret: str, user: User, request: ServiceRequest, note: str, public: bool) -> None:
+def add_note(db: Session, secret: str, user: StaffMember, request: ServiceRequest, note: str, public: bool) -> None:
     """A public update (sent to the reporter and subscribers) or an internal note (staff only)."""
     check_access(user, request)
     note = checked_text(note, "note", MAX_DESCRIPTION)
@@ -94,7 +94,7 @@ def add_note(db: Session, secret: str, user: User, request: ServiceRequest, note
         notifications.announce(db, secret, request, note)
 
 
-def assign(db: Session, user: User, request: ServiceRequest, username: str) -> None:
+def assign(db: Session, user: StaffMember, request: ServiceRequest, username: str) -> None:
     check_access(user, request)
     assignee = accounts.find_user(db, username) if username.strip() else None
     if assignee is not None and assignee.is_active and assignee.role in (Role.agent, Role.inspector):
@@ -113,7 +113,7 @@ def assign(db: Session, user: User, request: ServiceRequest, username: str) -> N
                         note=assignee.username if assignee else ""))
 
 
-def mark_duplicate(db: Session, user: User, request: ServiceRequest, original_id: int) -> ServiceRequest:
+def mark_duplicate(db: Session, user: StaffMember, request: ServiceRequest, original_id: int) -> ServiceRequest:
     """Close a request as a duplicate; its reporter and subscribers follow the original from now on."""
     check_access(user, request)
     original = repository.request_by_id(db, original_id)
@@ -134,7 +134,7 @@ def mark_duplicate(db: Session, user: User, request: ServiceRequest, original_id
     return original
 
 
-def contact_of(db: Session, secret: str, user: User, request: ServiceRequest, ip: str | None) -> dict[str, str]:
+def contact_of(db: Session, secret: str, user: StaffMember, request: ServiceRequest, ip: str | None) -> dict[str, str]:
     """The reporter's contact details, for staff of the request's department; every read is audit-logged."""
     check_access(user, request)
     if not request.contact_sealed:
@@ -144,12 +144,12 @@ def contact_of(db: Session, secret: str, user: User, request: ServiceRequest, ip
             if key in ("first_name", "last_name", "email", "phone")}
 
 
-def assignable_agents(db: Session, request: ServiceRequest) -> list[User]:
+def assignable_agents(db: Session, request: ServiceRequest) -> list[StaffMember]:
     return [u for u in accounts.list_users(db)
             if u.is_active and u.role in (Role.agent, Role.inspector) and _may_work_on(u, request)]
 
 
-def _may_work_on(user: User, request: ServiceRequest) -> bool:
+def _may_work_on(user: StaffMember, request: ServiceRequest) -> bool:
     try:
         check_access(user, request)
     except Forbidden:

@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from majal.kit import ratelimit
 from majal.kit.errors import NotFound
 from majal.kit.i18n import N_
-from majal.requests import notifications, repository
+from majal.requests import repository
 from majal.requests.models import RequestEvent, RequestPhoto, ServiceRequest
 from majal.requests.photos import ProcessedPhoto
 from majal.requests.schemas import Contact, Submission
+from majal.requests.service import notifications
 from majal.requests.service.console import PAGE_SIZE
 from majal.requests.service.intake import submit
 from majal.requests.workflow import OPEN, Status

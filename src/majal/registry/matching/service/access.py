@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit.errors import Forbidden, NotFound
 from majal.kit.i18n import N_
-from majal.kit.security import Role
+from majal.kit.security import Role, StaffMember
 from majal.kit.validation import MAX_ROW_ID
 from majal.registry.matching import repository
 from majal.registry.matching.models import MatchPair
 
 
-def scope(user: User) -> str | None:
+def scope(user: StaffMember) -> str | None:
     """The commune whose records the user may see (None: every commune), or Forbidden."""
     if user.role in (Role.admin, Role.programme_officer):
         return None
@@ -22,13 +21,13 @@ def scope(user: User) -> str | None:
     raise Forbidden(N_("Your role does not give access to this page."))
 
 
-def check_commune(user: User, commune: str) -> None:
+def check_commune(user: StaffMember, commune: str) -> None:
     allowed = scope(user)
     if allowed is not None and allowed != commune:
         raise Forbidden(N_("These records are not in your commune."))
 
 
-def pair_for(db: Session, user: User, pair_id: int) -> MatchPair:
+def pair_for(db: Session, user: StaffMember, pair_id: int) -> MatchPair:
     scope(user)
     pair = repository.match_pair(db, pair_id) if 0 < pair_id <= MAX_ROW_ID else None
     if pair is None:

@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit import audit
 from majal.kit.audit import utcnow
 from majal.kit.errors import Conflict, MajalError, NotFound
 from majal.kit.i18n import N_
+from majal.kit.security import StaffMember
 from majal.kit.validation import MAX_ROW_ID
 from majal.registry.matching import repository
 from majal.registry.matching.models import ListPerson, MatchPair, Merge
@@ -101,7 +101,8 @@ def merge_pair(db: Session, pair: MatchPair, actor: str, reason: str) -> Merge |
     return found
 
 
-def decide(db: Session, user: User, pair_id: int, decision: str, reason: str, ip: str | None = None) -> MatchPair:
+def decide(db: Session, user: StaffMember, pair_id: int, decision: str, reason: str,
+           ip: str | None = None) -> MatchPair:
     """A social worker's decision on a pair waiting for review: the same person (merged) or different people."""
     pair = pair_for(db, user, pair_id)
     if decision not in DECISIONS:
@@ -123,7 +124,7 @@ def decide(db: Session, user: User, pair_id: int, decision: str, reason: str, ip
     return pair
 
 
-def undo_merge(db: Session, user: User, merge_id: int, reason: str, ip: str | None = None) -> Merge:
+def undo_merge(db: Session, user: StaffMember, merge_id: int, reason: str, ip: str | None = None) -> Merge:
     """Restore both records of a merge exactly as they were; the merge stays in the history, marked undone, and its
     pair goes back to the review queue. Later merges of the same records must be undone first."""
     found = merge_for(db, user, merge_id)
@@ -154,12 +155,12 @@ def undo_merge(db: Session, user: User, merge_id: int, reason: str, ip: str | No
     return found
 
 
-def _check_person(db: Session, user: User, person: ListPerson) -> None:
+def _check_person(db: Session, user: StaffMember, person: ListPerson) -> None:
     found = repository.person_lists_by_id(db, [person.list_id]).get(person.list_id)
     check_commune(user, found.commune if found else "")
 
 
-def merge_for(db: Session, user: User, merge_id: int) -> Merge:
+def merge_for(db: Session, user: StaffMember, merge_id: int) -> Merge:
     """A merge the user may see (its list person is of their commune)."""
     scope(user)
     found = repository.merge(db, merge_id) if 0 < merge_id <= MAX_ROW_ID else None

@@ -8,10 +8,10 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from majal.accounts.models import User
 from majal.kit import audit
 from majal.kit.errors import MajalError, NotFound
 from majal.kit.i18n import N_
+from majal.kit.security import StaffMember
 from majal.registry.matching import agreement, repository
 from majal.registry.matching.models import ListPerson, MatchPair, MatchRun, Merge, PersonList
 from majal.registry.matching.names import name_key
@@ -115,7 +115,7 @@ def _full_key(first: str, last: str) -> str:
     return " ".join(sorted(key for key in (name_key(first), name_key(last)) if key))
 
 
-def queue(db: Session, user: User, *, status: str | None = "review", reason: str | None = None,
+def queue(db: Session, user: StaffMember, *, status: str | None = "review", reason: str | None = None,
           list_id: int | None = None, min_probability: float | None = None, offset: int = 0,
           limit: int = QUEUE_PAGE, ip: str | None = None) -> Queue:
     """The pairs the user may see, most probable first, with both records; the read is audit-logged."""
@@ -141,7 +141,7 @@ class PairView:
     merges: list[Merge]
 
 
-def pair_view(db: Session, user: User, pair_id: int, ip: str | None = None) -> PairView:
+def pair_view(db: Session, user: StaffMember, pair_id: int, ip: str | None = None) -> PairView:
     """Both records side by side with their name keys and which comparisons agreed; the read is audit-logged."""
     pair = pair_for(db, user, pair_id)
     row = pair_rows(db, [pair])[0]
@@ -149,5 +149,5 @@ def pair_view(db: Session, user: User, pair_id: int, ip: str | None = None) -> P
     return PairView(row, agreement.compare(row.left.record, row.right.record), repository.merges_of_pair(db, pair.id))
 
 
-def runs(db: Session, user: User) -> list[MatchRun]:
+def runs(db: Session, user: StaffMember) -> list[MatchRun]:
     return repository.match_runs(db, scope(user))

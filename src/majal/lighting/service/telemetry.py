@@ -9,15 +9,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from majal.kit.mqtt import Topic
-from majal.lighting import service
 from majal.lighting.schemas import LampState
+from majal.lighting.service.controllers import record_state
 
 STATE_PATTERN = "majal/lighting/lamps/+/state"
 
 
 def store_state(db: Session, pole: str, state: LampState) -> None:
     """Store one lamp's state and open a work order per fault; an unknown pole is refused (NotFound)."""
-    service.record_state(db, pole, state)
+    record_state(db, pole, state)
 
 
 LAMP_STATE = Topic(STATE_PATTERN, LampState, store_state)
