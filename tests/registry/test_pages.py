@@ -128,9 +128,22 @@ def test_the_household_sees_its_status_without_identifiers_and_asks_for_a_review
         assert review.opened_by == "household" and review.contact_sealed
 
 
+def load_survey(sessions, folder) -> None:
+    """A small synthetic survey, loaded as `majal registry survey import` does."""
+    from majal.registry.pmt import data, synth
+
+    synth.write(synth.generate(2000, 11), folder, formats=("csv",), seed=11)
+    with sessions.begin() as db:
+        service.import_survey(db, data.read_population(folder, consumption=True), "", synth.REFERENCE_DATE, "test")
+
+
 def test_the_officer_dashboard_shows_targeting_as_chart_and_table_and_runs_cycles(client: TestClient, registry,
-                                                                                 sessions) -> None:
+                                                                                 sessions, tmp_path) -> None:
     sign_in(client, "officer")
+    empty = client.get("/console/registry/dashboard")  # no survey yet: the page says how to load one
+    assert empty.status_code == 200 and "majal registry survey import" in empty.text and "<svg" not in empty.text
+    assert client.get("/api/v1/registry/targeting").status_code == 404
+    load_survey(sessions, tmp_path)
     page = client.get("/console/registry/dashboard")
     assert page.status_code == 200
     assert "<svg" in page.text and "Exclusion error" in page.text and "Decile 10" in page.text

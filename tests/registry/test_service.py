@@ -618,14 +618,29 @@ def test_a_draft_cycle_is_cancelled_with_its_reason_and_its_month_drawn_again(se
         assert statuses == [("2026-10", "cancelled"), ("2026-10", "paid"), ("2026-11", "approved")]
 
 
-def test_the_officer_sees_the_targeting_evaluation(sessions) -> None:
+def test_the_officer_sees_the_targeting_evaluation_of_the_survey_loaded(sessions, tmp_path) -> None:
+    from majal.registry.pmt import data, synth
+
     officer = user(sessions, "officer", "programme_officer")
     worker = user(sessions, "worker", "social_worker", "BERKANE")
-    found = service.targeting(officer, "asd")
-    report = found.report
-    assert found.rule.comparator == "<=" and report.threshold == found.rule.threshold
-    assert 0 < report.exclusion_error < 1 and 0 < report.inclusion_error < 1 and report.auc > 0.8
-    assert len(report.coverage_by_decile) == 10 and report.coverage_by_decile[0] > report.coverage_by_decile[-1]
-    assert service.targeting(officer, "asd", 9.0).report.selected < report.selected
-    with pytest.raises(Forbidden):
-        service.targeting(worker, "asd")
+    with sessions.begin() as db, pytest.raises(NotFound, match="majal registry survey import"):
+        service.targeting(db, officer, "asd")  # none loaded yet: says how to load one
+    synth.write(synth.generate(3000, 7), tmp_path, formats=("csv",), seed=7)
+    files = data.read_population(tmp_path, consumption=True)
+    with sessions.begin() as db:
+        survey = service.import_survey(db, files, "Enquête 2024", synth.REFERENCE_DATE, actor="officer")
+        assert (survey.households, survey.name) == (3000, "Enquête 2024")
+    with sessions.begin() as db:
+        found = service.targeting(db, officer, "asd")
+        report = found.report
+        assert found.rule.comparator == "<=" and report.threshold == found.rule.threshold
+        assert (found.survey_name, found.survey_households, found.model_version) == (
+            "Enquête 2024", 3000, survey.model_version)
+        assert 0 < report.exclusion_error < 1 and 0 < report.inclusion_error < 1 and report.auc > 0.8
+        assert len(report.coverage_by_decile) == 10 and report.coverage_by_decile[0] > report.coverage_by_decile[-1]
+        assert service.targeting(db, officer, "asd", 9.0).report.selected < report.selected
+        with pytest.raises(Forbidden):
+            service.targeting(db, worker, "asd")
+    without = data.PopulationFiles(files.households, files.members, None, files.sources)
+    with sessions.begin() as db, pytest.raises(MajalError, match="consumption"):
+        service.import_survey(db, without, "", synth.REFERENCE_DATE, actor="officer")

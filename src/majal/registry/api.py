@@ -150,12 +150,12 @@ def verification_due(db: DB, user: Annotated[User, Depends(current_user)]) -> di
                                                for hid, district, at in due.rows]}
 
 
-@router.get("/targeting", response_model=TargetingOut, responses=error_responses(400, 401, 403))
-def targeting(user: Annotated[User, Depends(current_user)],
+@router.get("/targeting", response_model=TargetingOut, responses=error_responses(400, 401, 403, 404))
+def targeting(db: DB, user: Annotated[User, Depends(current_user)],
               programme: Annotated[str, Query(max_length=20, examples=["asd"])] = "asd",
               threshold: Annotated[float | None, Query(ge=0, le=20)] = None) -> dict[str, Any]:
     """Exclusion and inclusion errors, coverage by decile and AUC of the threshold in force (or one to try)."""
-    found = service.targeting(user, programme, threshold)
+    found = service.targeting(db, user, programme, threshold)
     r = found.report
     return {"programme": programme, "rule": found.rule.version, "comparator": r.comparator,
             "threshold": r.threshold, "model_version": found.model_version, "households": r.households,

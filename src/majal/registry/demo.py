@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 
 import polars as pl
 from sqlalchemy import update
@@ -19,13 +21,27 @@ from majal.territory import service as territory
 COMMUNE = DEMO_COMMUNE
 REGION = "MA-02"  # L'Oriental
 HOUSEHOLDS = 3_000
+SURVEY_HOUSEHOLDS = 20_000
 OVERDUE_EVERY = 12  # one household in twelve was last verified more than a year ago
 
 
 def load(db: Session, settings: Settings) -> bool:
-    """The demo households, then the matched lists over them."""
+    """The demo households, the matched lists over them, and a survey for the targeting dashboard."""
     added = households(db, settings)
-    return matching_demo.matched_list(db, settings) or added
+    added = matching_demo.matched_list(db, settings) or added
+    return survey(db) or added
+
+
+def survey(db: Session) -> bool:
+    """A synthetic survey, written in the import format and loaded as `majal registry survey import` loads one."""
+    if service.latest_survey(db) is not None:
+        return False
+    with tempfile.TemporaryDirectory(prefix="majal-demo-survey-") as folder:
+        synth.write(synth.generate(SURVEY_HOUSEHOLDS, synth.DEMO_SEED), Path(folder), formats=("parquet",),
+                    seed=synth.DEMO_SEED)
+        files = data.read_population(Path(folder), consumption=True)
+        service.import_survey(db, files, "Synthetic survey (demo)", synth.REFERENCE_DATE, actor="demo")
+    return True
 
 
 def households(db: Session, settings: Settings) -> bool:

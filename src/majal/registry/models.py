@@ -221,3 +221,30 @@ class Review(Base):
     closed_by: Mapped[str | None] = mapped_column(String(120))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str] = mapped_column(Text, default="")
+
+
+class Survey(Base):
+    """A household survey with measured consumption, loaded by the programme (`majal registry survey import`): the
+    officer's targeting dashboard evaluates the model and the thresholds against it."""
+
+    __tablename__ = "registry_surveys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    as_of: Mapped[date] = mapped_column(Date)  # the survey's reference date
+    model_version: Mapped[str] = mapped_column(String(64))  # the model its households were scored with
+    households: Mapped[int] = mapped_column(Integer)
+    imported_by: Mapped[str] = mapped_column(String(120))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SurveyHousehold(Base):
+    """One surveyed household: its index under the survey's model and its measured consumption (no identity)."""
+
+    __tablename__ = "registry_survey_households"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("registry_surveys.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    consumption_pc: Mapped[float] = mapped_column(Float)  # measured consumption per person
+

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from majal.accounts.deps import current_user
 from majal.accounts.models import User
-from majal.kit.errors import MajalError
+from majal.kit.errors import MajalError, NotFound
 from majal.kit.i18n import N_, current_language, gettext
 from majal.kit.validation import BigRowId, RowId, row_id
 from majal.kit.web import DB, Audience, client_ip, render, verify_csrf
@@ -182,12 +182,17 @@ def dashboard(request: Request, db: DB, user: Annotated[User, Depends(current_us
     service.check_officer(user)
     if programme not in programmes.PROGRAMMES:
         programme = "asd"
-    found = service.targeting(user, programme, threshold)
-    report = found.report
+    try:
+        found: service.Targeting | None = service.targeting(db, user, programme, threshold)
+    except NotFound:  # no survey loaded yet: the page says how to load one
+        found = None
+    report = found.report if found is not None else None
     deciles = [{"label": gettext(N_("Decile %(number)s"), number=k + 1), "value": round(share * 100, 1),
-                "display": f"{share * 100:.1f} %"} for k, share in enumerate(report.coverage_by_decile)]
+                "display": f"{share * 100:.1f} %"} for k, share in enumerate(report.coverage_by_decile)
+               ] if report is not None else []
     return render(request, "registry/dashboard.html", {
         "found": found, "report": report, "deciles": deciles, "programme": programme,
+        "no_survey": gettext(service.NO_SURVEY),
         "programme_names": {key: gettext(name) for key, name in labels.PROGRAMME_NAMES.items()},
         "cycles": service.list_cycles(db, user), "label": labels.value_label, "error": error,
         "households": service.household_count(db), "threshold": threshold,

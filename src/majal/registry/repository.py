@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import polars as pl
-from sqlalchemy import Select, Table, delete, func, select, text
+from sqlalchemy import Select, Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from majal.registry.models import (
@@ -20,6 +21,8 @@ from majal.registry.models import (
     Member,
     Review,
     Score,
+    Survey,
+    SurveyHousehold,
 )
 from majal.registry.pmt import data
 
@@ -281,3 +284,28 @@ def commune_moves(db: Session, household_id: int) -> list[FieldChange]:
 
 def household_communes(db: Session) -> list[str]:
     return list(db.scalars(select(Household.commune).where(Household.commune.is_not(None)).distinct()))
+
+
+def add_survey(db: Session, *, name: str, as_of: date, model_version: str, scores: np.ndarray,
+               consumption: np.ndarray, actor: str) -> Survey:
+    survey = Survey(name=name, as_of=as_of, model_version=model_version, households=len(scores), imported_by=actor)
+    db.add(survey)
+    db.flush()
+    rows = [{"survey_id": survey.id, "score": float(s), "consumption_pc": float(c)} for s, c in zip(scores, consumption,
+                                                                                                     strict=True)]
+    for start in range(0, len(rows), 5000):
+        db.execute(insert(SurveyHousehold), rows[start:start + 5000])
+    return survey
+
+
+def latest_survey(db: Session) -> Survey | None:
+    return db.scalars(select(Survey).order_by(Survey.id.desc()).limit(1)).first()
+
+
+def survey_values(db: Session, survey_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """The survey's scores and consumption, aligned."""
+    rows = db.execute(select(SurveyHousehold.score, SurveyHousehold.consumption_pc)
+                      .where(SurveyHousehold.survey_id == survey_id).order_by(SurveyHousehold.id)).all()
+    values = np.array(rows, dtype=np.float64).reshape(-1, 2)
+    return values[:, 0], values[:, 1]
+

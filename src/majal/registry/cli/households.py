@@ -25,6 +25,7 @@ from majal.registry.cli.common import (
     refusals,
     rules_or_default,
     say,
+    survey_date,
 )
 from majal.registry.labels import CATEGORY_LABELS, PROGRAMME_NAMES
 from majal.registry.pmt import data, programmes, scoring
@@ -144,3 +145,29 @@ def import_command(
     say(gettext("%(households)s households and %(members)s members imported and scored in %(seconds)s s.",
                  households=format_number(result.households), members=format_number(result.members),
                  seconds=f"{time.perf_counter() - started:.1f}"))
+
+
+# --- a survey for the targeting dashboard -------------------------------------------------------------------------
+
+survey_app = typer.Typer(help="Household surveys with measured consumption, for the targeting dashboard.",
+                         no_args_is_help=True)
+
+
+@survey_app.command("import")
+def survey_import_command(
+    folder: Annotated[Path, typer.Argument(help="A survey folder: households, members and consumption files")],
+    name: Annotated[str, typer.Option("--name", help="How the dashboard names it (default: its date)")] = "",
+    as_of: AsOfOption = None,
+) -> None:
+    """Load a survey for the programme officer's targeting dashboard: checked whole, scored with the model in force
+    on its date (its manifest's, or --as-of), and kept; the latest survey is the one the dashboard evaluates."""
+    from majal.kit.cli import unit_of_work
+    from majal.registry import service
+
+    with refusals():
+        day = reference_date(None, as_of, survey_date(folder))
+        files = data.read_population(folder, consumption=True)
+    with unit_of_work() as db:
+        survey = service.import_survey(db, files, name, day, actor="cli")
+        say(gettext("Survey %(name)s loaded: %(households)s households, scored with %(model)s.", name=survey.name,
+                    households=format_number(survey.households), model=survey.model_version))

@@ -6,21 +6,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
-import numpy as np
 import orjson
 import polars as pl
 from sqlalchemy.orm import Session
 
+from majal.kit import audit
 from majal.kit.audit import utcnow
-from majal.kit.errors import MajalError
+from majal.kit.errors import MajalError, NotFound
 from majal.kit.i18n import N_, format_number, gettext
 from majal.kit.security import StaffMember
 from majal.registry import repository
-from majal.registry.models import Decision, Score
-from majal.registry.pmt import data, evaluation, model_file, programmes, scoring, synth
+from majal.registry.models import Decision, Score, Survey
+from majal.registry.pmt import data, evaluation, model_file, programmes, scoring
 from majal.registry.service.access import check_officer
 
 EXPLAIN = 3
@@ -126,33 +125,50 @@ class Targeting:
     model_version: str
     report: evaluation.TargetingReport
     survey_households: int
+    survey_name: str
 
 
-SURVEY_HOUSEHOLDS = 20_000
+NO_SURVEY = N_("No survey is loaded yet. Load one with its measured consumption: "
+               "majal registry survey import FOLDER (households, members and consumption files).")
 
 
-@cache
-def _survey_scores(households: int, seed: int) -> tuple[np.ndarray, np.ndarray, date]:
-    survey = synth.generate(households, seed)
-    version = model_file.default_model().at(survey.population.as_of)
-    scores = scoring.score_population(survey.population, version, explain=0).get_column("score").to_numpy()
-    consumption = data.align_consumption(survey.population, survey.consumption)
-    return scores, consumption, survey.population.as_of
+def import_survey(db: Session, files: data.PopulationFiles, name: str, as_of: date, actor: str) -> Survey:
+    """A survey checked whole (the import format, every household with its consumption), scored with the model in
+    force on its date, and kept for the targeting dashboard; the latest one is the one evaluated."""
+    if files.consumption is None:
+        raise MajalError(N_("A survey needs its consumption file."), where="consumption")
+    population = data.prepare(files.households, files.members, as_of=as_of, sources=files.sources)
+    consumption = data.align_consumption(population, files.consumption, files.sources.consumption)
+    version = model_file.default_model().at(as_of)
+    scores = scoring.score_population(population, version, explain=0).get_column("score").to_numpy()
+    survey = repository.add_survey(db, name=name.strip()[:200] or as_of.isoformat(), as_of=as_of,
+                                   model_version=version.version, scores=scores, consumption=consumption,
+                                   actor=actor)
+    audit.record(db, actor, "registry.survey.import", "survey", survey.id,
+                 {"households": survey.households, "model": version.version})
+    return survey
 
 
-def targeting(user: StaffMember, programme: str, threshold: float | None = None) -> Targeting:
-    """How well the model and the programme's threshold (or a threshold to try) reach the poor of the demo survey:
+def latest_survey(db: Session) -> Survey | None:
+    return repository.latest_survey(db)
+
+
+def targeting(db: Session, user: StaffMember, programme: str, threshold: float | None = None) -> Targeting:
+    """How well the model and the programme's threshold (or a threshold to try) reach the poor of the latest survey:
     exclusion and inclusion errors, coverage by decile, AUC."""
     check_officer(user)
     if programme not in programmes.PROGRAMMES:
         raise MajalError(N_("Unknown value “%(value)s”; expected one of: %(expected)s."), where="programme",
                          value=programme[:40], expected=", ".join(programmes.PROGRAMMES))
-    scores, consumption, as_of = _survey_scores(SURVEY_HOUSEHOLDS, synth.DEMO_SEED)
-    rule = programmes.default_rules().rule_at(programme, max(as_of, date.today()))
+    survey = repository.latest_survey(db)
+    if survey is None:
+        raise NotFound(NO_SURVEY)
+    scores, consumption = repository.survey_values(db, survey.id)
+    rule = programmes.default_rules().rule_at(programme, max(survey.as_of, date.today()))
     chosen = rule.threshold if threshold is None else threshold
     report = evaluation.evaluate(scores, consumption, threshold=chosen, comparator=rule.comparator,
                                  label=rule.version)
-    return Targeting(programme, rule, model_file.default_model().at(as_of).version, report, len(scores))
+    return Targeting(programme, rule, survey.model_version, report, len(scores), survey.name)
 
 
 def group_label(group: str) -> str:
