@@ -30,7 +30,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from majal.cleanliness import routing, service
+from majal.cleanliness import demo, routing, service
 from majal.db import make_engine, make_sessionmaker
 from majal.kit.audit import utcnow
 from majal.migrate import upgrade
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(engine)
         with make_sessionmaker(engine).begin() as db:
             territory.save_territory(db, build_demo_territory(), actor="bench")
-            service.load_demo(db, utcnow(), actor="bench")
+            demo.load_inventory(db, utcnow(), actor="bench")
             built = service.build_problem(db, utcnow().date(), service.DEFAULT_THRESHOLD)
             district_of = [d.container.district_id for d in built.due]
         engine.dispose()

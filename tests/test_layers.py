@@ -5,7 +5,8 @@ naming it.
   web helpers) never import FastAPI, an SQLAlchemy session or majal.db: they compute over plain data;
 - web modules (api, pages and their kin) never import a repository: they call the service;
 - a service never imports another domain's repository or models: it calls that domain's service;
-- kit/ never imports a domain.
+- kit/ never imports a domain;
+- production code never imports demo data or synthetic generators (only demo modules and the CLI's `synth` verbs).
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def _reaches_storage(imported: str) -> bool:
     return any(part in STORAGE for part in imported.split(".")[2:])
 
 
+def _is_made_up(imported: str) -> bool:
+    """majal.<domain>.[room.]demo or a synthetic generator (pmt.synth), or a name inside them."""
+    return any(part in ("demo", "synth") for part in imported.split(".")[2:])
+
+
 def wrong_arrows(found: list[Module] | None = None) -> Iterator[str]:
     for module in modules() if found is None else found:
         for line, imported in module.imports():
@@ -100,6 +106,8 @@ def wrong_arrows(found: list[Module] | None = None) -> Iterator[str]:
                 yield f"a web module calls the service, not a repository: {where}"
             if module.role == "service" and target not in (None, module.domain) and _reaches_storage(imported):
                 yield f"a service calls other domains' services, not their repositories or models: {where}"
+            if module.role not in ("demo", "cli") and target is not None and _is_made_up(imported):
+                yield f"production code never imports demo data or synthetic generators: {where}"
 
 
 def test_every_arrow_runs_the_right_way() -> None:
@@ -114,6 +122,7 @@ def test_the_rules_see_wrong_arrows(tmp_path: Path) -> None:
         "majal.lighting.pages": ("from majal.lighting import repository", "a web module calls the service"),
         "majal.registry.service.households": ("from majal.accounts.models import User", "a service calls other"),
         "majal.kit.clock": ("import majal.registry.service", "kit never imports a domain"),
+        "majal.registry.service.scores": ("from majal.registry.pmt import synth", "production code never imports"),
     }
     for name, (line, rule) in cases.items():
         path = tmp_path / f"{name}.py"

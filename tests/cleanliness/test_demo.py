@@ -10,12 +10,13 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from majal.cleanliness import demo, distances, repository, service
+from majal.cleanliness.inventory import InventoryRecords
 from majal.territory.demo import build_demo_territory
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
 
-def build() -> demo.DemoCollection:
+def build() -> InventoryRecords:
     territory = build_demo_territory()
     return demo.build([d.geometry for d in territory.districts], list(range(1, len(territory.districts) + 1)),
                       [d.population for d in territory.districts], NOW)
@@ -38,9 +39,9 @@ def test_demo_inventory_is_deterministic_and_realistic() -> None:
 
 def test_demo_is_loaded_once_inside_the_districts(sessions: sessionmaker[Session], demo_territory: None) -> None:
     with sessions.begin() as db:
-        assert service.load_demo(db, NOW)
+        assert demo.load_inventory(db, NOW)
     with sessions.begin() as db:
-        assert not service.load_demo(db, NOW)
+        assert not demo.load_inventory(db, NOW)
         counts = service.counts(db)
         assert (counts.containers, counts.trucks, counts.sites) == (800, 8, 2)
         assert counts.roads > 1000

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from majal.cli import app
+from majal.config import Settings
 from majal.kit.errors import MajalError
 from majal.kit.i18n import language
-from majal.lighting import service
+from majal.lighting import demo, service
 from majal.lighting.models import Cabinet, Streetlight
 from tests.lighting.conftest import LIGHTS_CSV
 
@@ -146,7 +147,6 @@ def test_cli_import_refuses_with_line_and_field_and_exit_1(cli_env, sessions, de
 
 
 def test_demo_lighting_is_deterministic_and_realistic(sessions, demo_territory) -> None:
-    from majal.lighting import demo
     from majal.territory import service as territory
 
     with sessions() as db:
@@ -158,8 +158,8 @@ def test_demo_lighting_is_deterministic_and_realistic(sessions, demo_territory) 
     assert 0.5 < technologies.count("hps") / len(technologies) < 0.75
     assert 0.2 < technologies.count("led") / len(technologies) < 0.45
     with sessions.begin() as db:
-        assert service.load_demo(db, actor="test")
-        assert not service.load_demo(db, actor="test")
+        assert demo.load(db, Settings())
+        assert not demo.load(db, Settings())
     assert lamp_count(sessions) == len(first.streetlights)
 
 

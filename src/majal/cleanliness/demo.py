@@ -5,7 +5,6 @@ seed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -15,9 +14,12 @@ from shapely.ops import nearest_points
 from sqlalchemy.orm import Session
 
 from majal.cleanliness import service
-from majal.cleanliness.inventory import ContainerRow, RoadRow, SiteRow, TruckRow
+from majal.cleanliness.inventory import ContainerRow, InventoryRecords, RoadRow, SiteRow, TruckRow
 from majal.config import Settings
-from majal.kit.clock import utcnow
+from majal.kit.clock import to_utc, utcnow
+from majal.kit.errors import MajalError
+from majal.kit.i18n import N_
+from majal.territory import service as territory
 
 CONTAINERS = 800
 PEOPLE_PER_CONTAINER_SHARE = 1.0
@@ -42,18 +44,8 @@ MARKET_BINS = 8
 STREET_SPACING_M = 150.0
 
 
-@dataclass(frozen=True)
-class DemoCollection:
-    sites: list[SiteRow]
-    trucks: list[TruckRow]
-    containers: list[ContainerRow]
-    readings: dict[str, list[tuple[datetime, float]]]  # container code → readings, oldest first
-    emptied: dict[str, datetime]  # container code → last emptying
-    roads: list[RoadRow]
-
-
 def build(district_shapes: list[BaseGeometry], district_ids: list[int], populations: list[int], now: datetime,
-          seed: int = 2026) -> DemoCollection:
+          seed: int = 2026) -> InventoryRecords:
     rng = np.random.default_rng(seed)
     union = shapely.union_all(district_shapes)
     west, south, east, north = union.bounds
@@ -79,7 +71,7 @@ def build(district_shapes: list[BaseGeometry], district_ids: list[int], populati
                                            street="", frequency_days=frequency))
     readings, emptied = _history(containers, now, rng)
     roads = _street_grid(union, (sites[1].lon, sites[1].lat))
-    return DemoCollection(sites, trucks, containers, readings, emptied, roads)
+    return InventoryRecords(sites, trucks, containers, readings, emptied, roads)
 
 
 def _street_grid(town: BaseGeometry, landfill: tuple[float, float]) -> list[RoadRow]:
@@ -165,10 +157,23 @@ def _history(containers: list[ContainerRow], now: datetime, rng: np.random.Gener
 
 def load(db: Session, _settings: Settings) -> bool:
     """The demo's waste collection, and a few days of plans for the charts (today's searched a little longer)."""
-    if not service.load_demo(db, utcnow()):
+    if not load_inventory(db, utcnow()):
         return False
     today = utcnow().date()
     for days_ago in (3, 2, 1, 0):
         service.plan_now(db, today - timedelta(days=days_ago), seconds=2.0 if days_ago == 0 else 1.0,
                          threshold=service.DEFAULT_THRESHOLD, actor="demo")
+    return True
+
+
+def load_inventory(db: Session, now: datetime, actor: str = "demo") -> bool:
+    """The demo inventory and its sensor history, once; False when there already are containers."""
+    if service.counts(db).containers:
+        return False
+    districts = territory.overview(db).districts
+    if not districts:
+        raise MajalError(N_("Import the commune's districts first: containers are placed in them."))
+    built = build([d.geometry for d in districts], [d.id for d in districts], [d.population for d in districts],
+                  to_utc(now))
+    service.store_inventory(db, built, actor)
     return True

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -356,3 +357,15 @@ def to_geojson(kind: str, rows: list[Any]) -> bytes:
         features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     document = {"type": "FeatureCollection", "features": features}
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class InventoryRecords:
+    """A whole inventory as records, with the containers' sensor history (what the demo builds)."""
+
+    sites: list[SiteRow]
+    trucks: list[TruckRow]
+    containers: list[ContainerRow]
+    readings: dict[str, list[tuple[datetime, float]]]  # container code → readings, oldest first
+    emptied: dict[str, datetime]  # container code → last emptying
+    roads: list[RoadRow]

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from majal.config import Settings
 from majal.lighting import service
 from majal.lighting.formats import CabinetRecord, StreetlightRecord
+from majal.lighting.schemas import PastWorkOrder
+from majal.territory import service as territory
 
 CABINETS_PER_DISTRICT = 5
 LAMPS_PER_CABINET = 100
@@ -110,15 +112,6 @@ def _around(shape: BaseGeometry, rng: np.random.Generator, lon: float, lat: floa
     return lons[:count], lats[:count]
 
 
-@dataclass(frozen=True)
-class PastWorkOrder:
-    lamp_index: int
-    fault: str
-    opened_hours_ago: float
-    repair_hours: float | None  # None: still open
-    started: bool
-
-
 FAULTS = ("out_at_night", "out_at_night", "out_at_night", "lit_by_day", "power_deviation", "citizen_report")
 FAILURES_PER_LAMP_YEAR = 0.06  # sodium lamps, ignitors and ballasts of an ageing network
 STILL_OPEN = 45
@@ -142,5 +135,9 @@ def work_orders(lamps: int, seed: int = 2026) -> list[PastWorkOrder]:
 
 
 def load(db: Session, _settings: Settings) -> bool:
-    """The demo's public lighting, once."""
-    return service.load_demo(db, actor="demo")
+    """The demo's public lighting, once: programmes, ~60 cabinets and ~6,000 lamps, a year of work orders."""
+    if service.has_inventory(db):
+        return False
+    built = build([district.geometry for district in territory.overview(db).districts])
+    service.seed(db, PROGRAMMES, built.cabinets, built.streetlights, work_orders(len(built.streetlights)), "demo")
+    return True

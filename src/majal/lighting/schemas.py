@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 
@@ -49,3 +51,14 @@ class LampFeature(BaseModel):
 class LampCollection(BaseModel):
     type: str = "FeatureCollection"
     features: list[LampFeature]
+
+
+@dataclass(frozen=True)
+class PastWorkOrder:
+    """A past fault of a lamp (by its position in the inventory), as a history to load gives it."""
+
+    lamp_index: int
+    fault: str
+    opened_hours_ago: float
+    repair_hours: float | None  # None: still open
+    started: bool

@@ -15,7 +15,7 @@ from majal.cleanliness.service.assets import (
     district_locator,
     export_inventory,
     import_inventory,
-    load_demo,
+    store_inventory,
 )
 from majal.cleanliness.service.due import (
     ASSUMED_FILL,
@@ -97,7 +97,6 @@ __all__ = [
     "export_inventory",
     "import_inventory",
     "indicators",
-    "load_demo",
     "may_plan",
     "new_plan",
     "overflow_pins",
@@ -117,5 +116,6 @@ __all__ = [
     "run_plan",
     "run_queued_plans",
     "store_fill_message",
+    "store_inventory",
     "unserved_message",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import shapely
@@ -14,9 +13,9 @@ from shapely.strtree import STRtree
 from sqlalchemy.orm import Session
 
 from majal.cleanliness import inventory, repository
+from majal.cleanliness.inventory import InventoryRecords
 from majal.cleanliness.models import Container, Road, Site, Truck
 from majal.kit import audit
-from majal.kit.clock import to_utc
 from majal.kit.errors import MajalError
 from majal.kit.i18n import N_
 from majal.territory import service as territory
@@ -146,17 +145,8 @@ def counts(db: Session) -> InventoryCounts:
                            repository.count(db, Road))
 
 
-def load_demo(db: Session, now: datetime, actor: str = "demo") -> bool:
-    """Add the demo inventory and its sensor history, once; False when there already are containers."""
-    from majal.cleanliness import demo
-
-    if repository.count(db, Container):
-        return False
-    districts = territory.overview(db).districts
-    if not districts:
-        raise MajalError(N_("Import the commune's districts first: containers are placed in them."))
-    built = demo.build([d.geometry for d in districts], [d.id for d in districts], [d.population for d in districts],
-                       to_utc(now))
+def store_inventory(db: Session, built: InventoryRecords, actor: str) -> None:
+    """An inventory given as records with its sensor history (the demo's), stored in one go."""
     sites = {}
     for row in built.sites:
         site = Site(code=row.code, kind=row.kind, name=row.name, lon=row.lon, lat=row.lat,
@@ -184,5 +174,4 @@ def load_demo(db: Session, now: datetime, actor: str = "demo") -> bool:
     repository.insert_emptyings(db, [
         {"container_id": ids[code], "truck_id": None, "at": at, "weight_kg": None, "source": "demo"}
         for code, at in built.emptied.items()])
-    audit.record(db, actor, "cleanliness.demo", "inventory", "demo", {"containers": len(records)})
-    return True
+    audit.record(db, actor, "cleanliness.inventory.store", "inventory", actor, {"containers": len(records)})

@@ -58,7 +58,7 @@ from majal.lighting.service.inventory import (
     streetlight_records,
 )
 from majal.lighting.service.linked_data import ngsi_entities, ngsi_export
-from majal.lighting.service.seeding import load_demo
+from majal.lighting.service.seeding import has_inventory, seed
 from majal.lighting.service.work_orders import (
     FAULT_LABELS,
     JOIN_METRES,
@@ -110,11 +110,11 @@ __all__ = [
     "expected_state",
     "export_inventory",
     "fault_months",
+    "has_inventory",
     "import_inventory",
     "join_citizen_reports",
     "kpis",
     "lamp_states",
-    "load_demo",
     "move_work_order",
     "ngsi_entities",
     "ngsi_export",
@@ -127,6 +127,7 @@ __all__ = [
     "save_cabinets",
     "save_programme",
     "save_streetlights",
+    "seed",
     "state_counts",
     "steps_text",
     "streetlight_by_pole",
