@@ -19,8 +19,9 @@ from majal.db import make_engine, make_sessionmaker
 from majal.kit import security
 from majal.migrate import upgrade
 from majal.models import metadata
+from tests.demo_once import DemoBuild, build_once
 
-pytest_plugins = ["tests.timing"]
+pytest_plugins = ["tests.timing", "tests.browser.crawl_summary"]
 
 # The suite creates and signs in accounts thousands of times: it hashes passwords at argon2id's least cost, in this
 # process and in the `majal` processes it starts. Production's default, the strong cost, has its own tests
@@ -41,6 +42,14 @@ DATABASES = [
 ]
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 TEST_PASSWORD = "correct horse battery"
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """With pytest-xdist (`make test` runs two workers) every PostgreSQL test goes to one worker (tests/workers.py)."""
+    from tests.workers import PostgresOnOneWorker
+
+    return PostgresOnOneWorker(config, log)
 
 
 @pytest.fixture(scope="session", params=DATABASES)
@@ -149,6 +158,12 @@ def staff(sessions: sessionmaker[Session]) -> dict[str, str]:
             service.create_user(db, username, TEST_PASSWORD, role, department, full_name=username.title(),
                                 commune_code=communes.get(username))
     return {username: role for username, (role, _d) in accounts.items()}
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+    """The demo commune as `majal demo --no-serve` builds it, once per run: `copy_to` a folder to change or serve."""
+    return build_once(tmp_path_factory)
 
 
 @pytest.fixture

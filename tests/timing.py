@@ -55,12 +55,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _times.reset()
 
 
+def item_database(item: pytest.Item) -> str:
+    """"sqlite" or "postgresql" for a test parametrized by database (`database_url` and the like), else ""."""
+    callspec = getattr(item, "callspec", None)
+    return next((value for value in (callspec.params.values() if callspec else ()) if value in DATABASES), "")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tag each database test with its database, so its reports (sent back by xdist workers too) carry it."""
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        database = next((value for value in (callspec.params.values() if callspec else ()) if value in DATABASES), "")
-        if database:
+        if database := item_database(item):
             item.user_properties.append((DATABASE_PROPERTY, database))
 
 
