@@ -13,6 +13,8 @@ VENV        ?= .venv
 BIN         := $(VENV)/bin
 DEMO_ARGS   ?=
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (0: a single process); the PostgreSQL tests all run on one of them
+PYTEST_WORKERS ?= 2
 LANGUAGES   ?= ar fr en
 
 VENDOR       := src/majal/web/static/vendor
@@ -131,8 +133,8 @@ lint: install-test ## ruff check + mypy
 	$(BIN)/mypy
 
 test: lint assets chromium broker ## Lint, type-check, then run pytest (extra options via PYTEST_ARGS=...)
-	@echo ">> pytest $(PYTEST_ARGS)"
-	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	@echo ">> pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)"
+	@status=0; $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then \
 	  echo "error: pytest collected no tests (exit code 5) — treating that as a failure" >&2; \
 	fi; \

@@ -34,7 +34,7 @@ from tests import crashlib
 from majal import demo
 from majal.config import Settings
 from majal.db import make_engine, make_sessionmaker
-from majal.kit.security import _hasher
+from majal.kit.security import password_hasher
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/majal_h5"
 BASELINE_SECONDS = 5.0
@@ -57,9 +57,10 @@ def main() -> int:
         f"Majal load and crash guard — {args.database}, {args.clients} clients, {args.seconds:g} s, "
         f"SIGKILL at {kill_after:g} s"
     )
+    hasher = password_hasher()
     print(
         f"data dir {data_dir}; {os.cpu_count()} CPUs; Python {platform.python_version()}; argon2 "
-        f"time_cost={_hasher.time_cost} memory_cost={_hasher.memory_cost} KiB parallelism={_hasher.parallelism}"
+        f"time_cost={hasher.time_cost} memory_cost={hasher.memory_cost} KiB parallelism={hasher.parallelism}"
     )
     members = _build(url, data_dir, secret, args.clients)
     env = crashlib.server_env(url, data_dir, secret)

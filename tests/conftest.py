@@ -10,14 +10,25 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, literal, select, text, union_all
 from sqlalchemy.orm import Session, sessionmaker
 
 from majal.app import create_app
 from majal.config import Settings
 from majal.db import make_engine, make_sessionmaker
+from majal.kit import security
 from majal.migrate import upgrade
 from majal.models import metadata
+from tests.demo_once import DemoBuild, build_once
+
+pytest_plugins = ["tests.timing", "tests.browser.crawl_summary"]
+
+# The suite creates and signs in accounts thousands of times: it hashes passwords at argon2id's least cost, in this
+# process and in the `majal` processes it starts. Production's default, the strong cost, has its own tests
+# (tests/accounts/test_hash_cost.py); MAJAL_PASSWORD_HASH_COST=strong runs the whole suite at it.
+os.environ.setdefault("MAJAL_PASSWORD_HASH_COST", security.HashCost.test.value)
+SUITE_HASH_COST = security.HashCost(os.environ["MAJAL_PASSWORD_HASH_COST"])
+security.use_hash_cost(SUITE_HASH_COST)
 
 POSTGRES_URL = os.environ.get("MAJAL_TEST_POSTGRES_URL")
 DATABASES = [
@@ -31,6 +42,14 @@ DATABASES = [
 ]
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 TEST_PASSWORD = "correct horse battery"
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    """With pytest-xdist (`make test` runs two workers) every PostgreSQL test goes to one worker (tests/workers.py)."""
+    from tests.workers import PostgresOnOneWorker
+
+    return PostgresOnOneWorker(config, log)
 
 
 @pytest.fixture(scope="session", params=DATABASES)
@@ -58,9 +77,20 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
 def engine(migrated_engine: Engine) -> Engine:
     """The migrated database, emptied before each test."""
     with migrated_engine.begin() as connection:
-        for table in reversed(metadata.sorted_tables):
-            connection.execute(table.delete())
+        empty_tables(connection)
     return migrated_engine
+
+
+def empty_tables(connection: Connection) -> None:
+    """Delete the rows of the tables that have any (most tests fill a handful of the tables): one query finds them.
+    Deleting beats TRUNCATE here: on PostgreSQL a TRUNCATE of a few small tables takes ~0.4 s (new files for each
+    table and index), and it waits for every lock on them, where DELETE takes ~15 ms."""
+    tables = metadata.sorted_tables
+    probe = union_all(*(select(literal(index)).where(select(1).select_from(table).exists())
+                        for index, table in enumerate(tables)))
+    filled = set(connection.scalars(probe))
+    for index in sorted(filled, reverse=True):  # dependants first: foreign keys are checked on both databases
+        connection.execute(tables[index].delete())
 
 
 @pytest.fixture
@@ -128,6 +158,12 @@ def staff(sessions: sessionmaker[Session]) -> dict[str, str]:
             service.create_user(db, username, TEST_PASSWORD, role, department, full_name=username.title(),
                                 commune_code=communes.get(username))
     return {username: role for username, (role, _d) in accounts.items()}
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+    """The demo commune as `majal demo --no-serve` builds it, once per run: `copy_to` a folder to change or serve."""
+    return build_once(tmp_path_factory)
 
 
 @pytest.fixture

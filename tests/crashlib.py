@@ -34,7 +34,7 @@ from majal.accounts import service as accounts
 from majal.accounts.deps import SESSION_COOKIE
 from majal.accounts.models import User, UserSession
 from majal.kit.audit import AuditEvent
-from majal.kit.security import token_digest
+from majal.kit.security import hash_cost, token_digest
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 DISTRICTS = "/api/v1/territory/districts"
@@ -61,6 +61,7 @@ def server_env(database_url: str, data_dir: Path, secret_key: str) -> dict[str, 
         MAJAL_SECRET_KEY=secret_key,
         MAJAL_TILE_URL="",
         MAJAL_DEFAULT_LANGUAGE="en",
+        MAJAL_PASSWORD_HASH_COST=hash_cost().value,  # as this process hashed the members' passwords
     )
     return env
 

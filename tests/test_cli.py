@@ -19,6 +19,7 @@ from majal.kit import cli as kit_cli
 from majal.territory.formats import MAX_FILE_BYTES
 from majal.territory.models import District
 from tests.conftest import TEST_PASSWORD
+from tests.demo_once import DemoBuild
 from tests.territory.test_territory_db import collection, square
 
 runner = CliRunner()
@@ -176,17 +177,21 @@ def test_cli_speaks_the_terminal_language(cli_env, monkeypatch, tmp_path: Path) 
     assert "Erreur" in result.output and "Fichier introuvable" in result.output
 
 
-def test_demo_builds_once_and_keeps_the_logins(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.delenv("MAJAL_DATABASE_URL", raising=False)
-    data_dir = tmp_path / "demo"
-    first = runner.invoke(app, ["demo", "--data-dir", str(data_dir), "--no-serve"])
-    assert first.exit_code == 0, first.output
-    logins = json.loads((data_dir / "demo-logins.json").read_text())
+def test_demo_builds_once_and_keeps_the_logins(demo_build: DemoBuild, tmp_path: Path, monkeypatch) -> None:
+    """The first `majal demo --no-serve` (the run's shared build, from nothing) builds; the next one keeps it all."""
+    assert demo_build.returncode == 0, demo_build.stdout + demo_build.stderr
+    logins = demo_build.logins
     assert set(logins) >= {"admin", "manager", "social", "inspector"}
-    assert (data_dir / "demo-logins.json").stat().st_mode & 0o777 == 0o600
+    assert all(password in demo_build.stdout for password in logins.values())  # shown once, to whoever built it
+    assert (demo_build.data_dir / "demo-logins.json").stat().st_mode & 0o777 == 0o600
+    data_dir = demo_build.copy_to(tmp_path / "demo")
+    before = (data_dir / "majal.db").stat().st_size
+    monkeypatch.delenv("MAJAL_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MAJAL_DATA_DIR", str(data_dir))  # `majal demo` sets it: put back after the test
     second = runner.invoke(app, ["demo", "--data-dir", str(data_dir), "--no-serve"])
-    assert second.exit_code == 0
+    assert second.exit_code == 0, second.output
     assert json.loads((data_dir / "demo-logins.json").read_text()) == logins
+    assert (data_dir / "majal.db").stat().st_size == before
     kit_cli.settings.cache_clear()
 
 

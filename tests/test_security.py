@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import signal
 import socket
@@ -21,6 +19,7 @@ from majal.accounts.models import LoginBucket
 from majal.db import make_engine
 from majal.kit.audit import AuditEvent
 from tests.conftest import csrf_from
+from tests.demo_once import DemoBuild, demo_env
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/api/v1/territory/districts", "/no-such-page"])
@@ -73,13 +72,13 @@ def majal(*args: str, env: dict[str, str], stdin: str | None = None) -> subproce
     return subprocess.run(command, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=True)
 
 
-def test_secrets_never_reach_the_logs(tmp_path: Path) -> None:
-    """A full run — demo build, CLI, server with sign-ins and API calls — then grep every log for secrets."""
-    data_dir = tmp_path / "data"
-    env = {**os.environ, "MAJAL_DATA_DIR": str(data_dir), "MAJAL_TILE_URL": "", "LANG": "C.UTF-8"}
-    env.pop("MAJAL_DATABASE_URL", None)
-    logs = [majal("demo", "--no-serve", "--data-dir", str(data_dir), env=env).stderr]
-    logins = json.loads((data_dir / "demo-logins.json").read_text())
+def test_secrets_never_reach_the_logs(demo_build: DemoBuild, tmp_path: Path) -> None:
+    """A full run — demo build (the run's shared one), CLI, server with sign-ins and API calls — then grep every log
+    for secrets."""
+    data_dir = demo_build.copy_to(tmp_path / "data")
+    env = demo_env(data_dir)
+    logs = [demo_build.stderr]
+    logins = demo_build.logins
     created = majal("apikeys", "create", "--name", "log check", env=env)
     api_key = created.stdout.strip().splitlines()[-1]
     logs.append(created.stderr)

@@ -19,7 +19,7 @@ from majal import __version__
 from majal import domains as installed
 from majal.config import Settings
 from majal.db import DatabaseBusy, make_engine, make_sessionmaker
-from majal.kit import redact
+from majal.kit import redact, security
 from majal.kit.errors import MajalError, NotFound, Unauthorized
 from majal.kit.i18n import N_, gettext
 from majal.kit.openapi import describe_errors
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
+    security.use_hash_cost(settings.password_hash_cost)
     engine = make_engine(settings.resolved_database_url)
     app.state.settings = settings
     app.state.engine = engine

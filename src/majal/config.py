@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from majal.kit.i18n import LANGUAGES
+from majal.kit.security import HashCost
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,11 @@ class Settings(BaseSettings):
     default_language: str = "fr"
     session_idle_minutes: int = 60
     session_max_hours: int = 12
+    password_hash_cost: HashCost = Field(
+        default=HashCost.strong,
+        description="argon2id cost of new password hashes: 'strong' (RFC 9106's low-memory profile: 3 passes over "
+        "64 MiB) on every install; 'test' is the least argon2id accepts, for the test suite only",
+    )
     login_max_failures: int = 5
     login_window_minutes: int = 15
     threads: int = Field(default=40, ge=1, le=400, description="threads for the routes' database work")

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from majal import demo
 from majal.app import create_app
 from majal.config import Settings
+from tests.demo_once import DemoBuild
 from tests.live import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,11 +39,11 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    data_dir = tmp_path_factory.mktemp("browser-demo")
+def live_server(tmp_path_factory: pytest.TempPathFactory, demo_build: DemoBuild) -> Iterator[LiveServer]:
+    data_dir = demo_build.copy_to(tmp_path_factory.mktemp("browser") / "demo")
     # An empty tile_url keeps the browser off the internet: the map draws the districts without a base layer.
-    settings = Settings(data_dir=data_dir, secret_key="browser-test-secret", tile_url="", default_language="fr")
-    logins = demo.build(settings)
+    settings = Settings(data_dir=data_dir, tile_url="", default_language="fr")
+    logins = demo.build(settings)  # the copy is whole: this checks its migrations and reads the logins
     app = create_app(settings)
     try:
         with serving(app) as url:
@@ -88,17 +89,3 @@ def sign_in(page: Page, server: LiveServer, username: str = "admin") -> None:
     page.fill("#password", server.logins[username])
     page.click("form.form button[type=submit]")
     page.wait_for_url("**/console")
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    """Print what the accessibility crawl saw: each page, its axe result and what it weighs."""
-    from tests.browser.test_accessibility import REPORT_KEY
-
-    rows = config.stash.get(REPORT_KEY, [])
-    if not rows:
-        return
-    terminalreporter.section("accessibility (axe-core, WCAG 2.x A/AA) and page weight")
-    terminalreporter.write_line(f"{'page':<34}{'lang':<6}{'KB':>8}  axe")
-    for path, lang, size, problems in rows:
-        verdict = "ok" if problems == 0 else f"{problems} problem(s)"
-        terminalreporter.write_line(f"{path:<34}{lang:<6}{size / 1024:>8.1f}  {verdict}")

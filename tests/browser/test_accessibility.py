@@ -4,17 +4,20 @@ language and direction, has one h1, does not scroll sideways; citizen pages stay
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from majal import domains as installed
 from majal.kit.i18n import LANGUAGES, text_direction
 from majal.kit.web import Audience
 from tests.browser.conftest import LiveServer, new_context, sign_in
+from tests.browser.crawl_summary import REPORT_PROPERTY
 from tests.routes import endpoints
 
 pytestmark = pytest.mark.browser
@@ -59,18 +62,16 @@ def _fill_path(path: str) -> str:
     return re.sub(r"\{([^}]+)\}", example, path)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def report(request: pytest.FixtureRequest) -> list[tuple[str, str, int, int]]:
+    """What the crawl saw, page by page: carried by the test's report (from an xdist worker too) to the summary."""
     rows: list[tuple[str, str, int, int]] = []
-    request.config.stash.setdefault(REPORT_KEY, rows)
-    return request.config.stash[REPORT_KEY]
-
-
-REPORT_KEY = pytest.StashKey[list]()
+    request.node.user_properties.append((REPORT_PROPERTY, rows))
+    return rows
 
 
 def run_axe(page: Page, exclude: list[str]) -> list[dict]:
-    page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated through DevTools: the page's CSP is untouched
+    """axe-core's WCAG violations on the page; axe comes with every page of the crawl's browser profiles."""
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     context = {"exclude": [[selector] for selector in exclude]} if exclude else None
     result = page.evaluate("([context, options]) => axe.run(context || document, options)", [context, options])
@@ -86,21 +87,42 @@ def describe(violations: list[dict]) -> str:
 
 def test_every_page_is_accessible_in_every_language(browser: Browser, live_server: LiveServer, report) -> None:
     failures = []
-    for visit in page_routes(live_server.app):
-        for lang in LANGUAGES:
-            failures += check_page(browser, live_server, visit, lang, report)
+    with crawl_profiles(browser, live_server) as profiles:
+        for visit in page_routes(live_server.app):
+            for lang in LANGUAGES:
+                failures += check_page(profiles[visit.audience is Audience.staff], visit, lang, report)
     assert not failures, "\n".join(failures)
 
 
-def check_page(browser: Browser, server: LiveServer, visit: PageVisit, lang: str, report) -> list[str]:
-    context = new_context(browser, server, width=PHONE_WIDTH)
+@contextmanager
+def crawl_profiles(browser: Browser, server: LiveServer) -> Iterator[dict[bool, BrowserContext]]:
+    """Two browser profiles at phone width: a visitor's, and one signed in (once) as the admin, for staff pages.
+    axe-core is added to every page they open by an init script, evaluated through DevTools: the page's CSP is
+    untouched."""
+    visitor, staff = new_context(browser, server, width=PHONE_WIDTH), new_context(browser, server, width=PHONE_WIDTH)
+    try:
+        for context in (visitor, staff):
+            context.add_init_script(path=AXE)
+        signing_in = staff.new_page()
+        sign_in(signing_in, server)
+        signing_in.close()
+        yield {False: visitor, True: staff}
+    finally:
+        visitor.close()
+        staff.close()
+
+
+def check_page(context: BrowserContext, visit: PageVisit, lang: str, report) -> list[str]:
+    if visit.audience is not Audience.staff:
+        context.clear_cookies()  # every visitor's page is someone's first
     page = context.new_page()
+    # Nothing from the cache: each page's weight counts every byte a first visit downloads.
+    devtools = context.new_cdp_session(page)
+    devtools.send("Network.enable")
+    devtools.send("Network.setCacheDisabled", {"cacheDisabled": True})
     transferred: list[int] = []
     page.on("requestfinished", lambda request: transferred.append(_bytes(request)))
     try:
-        if visit.audience is Audience.staff:
-            sign_in(page, server)
-            transferred.clear()
         page.goto(f"{visit.path}?lang={lang}")
         page.wait_for_load_state("networkidle")
         problems = _page_problems(page, lang) + _axe_problems(page, visit.path)
@@ -110,7 +132,8 @@ def check_page(browser: Browser, server: LiveServer, visit: PageVisit, lang: str
             problems.append(f"transfers {size / 1024:.1f} KB, over the {CITIZEN_PAGE_BUDGET // 1024} KB budget")
         return [f"{visit.path} [{lang}]: {problem}" for problem in problems]
     finally:
-        context.close()
+        devtools.detach()
+        page.close()
 
 
 def _bytes(request) -> int:

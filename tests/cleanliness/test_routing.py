@@ -91,7 +91,9 @@ def solve_json(path: Path, *args: str) -> dict:
 
 @pytest.fixture(scope="module")
 def x110_answer() -> dict:
-    return solve_json(X110, "--seconds", "2", "--seed", "1")
+    """A fixed amount of search, so the quality asserted below does not depend on how fast or busy the machine is
+    (500 iterations take about a second; the time limit is only a safety net)."""
+    return solve_json(X110, "--iterations", "500", "--seconds", "60", "--seed", "1")
 
 
 def test_json_output_has_cost_routes_and_feasible(x110_answer: dict) -> None:
@@ -183,6 +185,14 @@ def test_solve_finds_the_obvious_plan_and_reports_progress() -> None:
     assert sorted(sorted(route) for route in result.routes) == [[1, 2], [3, 4]]
     assert result.loads == [2, 2]
     assert seen and seen == sorted(seen)
+
+
+def test_a_number_of_iterations_gives_the_same_plan_on_any_machine() -> None:
+    first, second = (routing.solve(line_problem(capacity=3), seconds=60, iterations=300, seed=4) for _ in range(2))
+    assert first.iterations == second.iterations == 300
+    assert (first.routes, first.cost) == (second.routes, second.cost)
+    with pytest.raises(ValueError, match="iterations"):
+        routing.solve(line_problem(), seconds=1, iterations=0)
 
 
 def test_too_few_trucks_is_reported_infeasible() -> None:

@@ -9,6 +9,19 @@ import time
 from majal.kit.cache import AnswerCache, note_write
 
 
+class Clock:
+    """A clock the test moves by hand: the cache's intervals are checked to the exact second, without waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: int) -> None:
+        self.now += seconds
+
+
 def test_an_answer_is_served_only_for_the_data_version_it_was_made_from() -> None:
     cache = AnswerCache("test-versions")
     cache.put("q", (1, "a"), b"old")
@@ -18,7 +31,8 @@ def test_an_answer_is_served_only_for_the_data_version_it_was_made_from() -> Non
 
 
 def test_recent_answers_need_a_version_confirmed_lately_and_no_write_since() -> None:
-    cache = AnswerCache("test-recent", recheck=0.2)
+    clock = Clock()
+    cache = AnswerCache("test-recent", recheck=10, clock=clock)
     assert cache.recent("q") is None  # never confirmed
     writes = cache.writes()
     cache.confirm(writes, 7)
@@ -28,10 +42,14 @@ def test_recent_answers_need_a_version_confirmed_lately_and_no_write_since() -> 
     assert cache.recent("q") is None  # this process changed the data: confirm again
     cache.confirm(cache.writes(), 7)
     assert cache.recent("q").body == b"answer"
-    time.sleep(0.25)
+    clock.advance(10)
+    assert cache.recent("q").body == b"answer"  # confirmed `recheck` ago: still recent
+    clock.advance(1)
     assert cache.recent("q") is None  # others may have written meanwhile: this caller confirms the version ...
     assert cache.recent("q").body == b"answer"  # ... while the next ones go on with the version confirmed last
-    time.sleep(0.2)
+    clock.advance(9)
+    assert cache.recent("q").body == b"answer"
+    clock.advance(1)
     assert cache.recent("q") is None  # but not for longer than another `recheck`
     cache.confirm(cache.writes(), 8)
     assert cache.recent("q") is None  # the data changed: the answer must be made again
@@ -47,9 +65,12 @@ def test_a_write_between_reading_the_version_and_confirming_it_is_not_missed() -
 
 
 def test_answers_expire_and_the_cache_keeps_to_its_size() -> None:
-    cache = AnswerCache("test-size", ttl=0.1, max_entries=2, max_bytes=4000)
+    clock = Clock()
+    cache = AnswerCache("test-size", ttl=30, max_entries=2, max_bytes=4000, clock=clock)
     cache.put("a", 1, b"x" * 10)
-    time.sleep(0.15)
+    clock.advance(30)
+    assert cache.get("a", 1) is not None  # `ttl` old: still served
+    clock.advance(1)
     assert cache.get("a", 1) is None
     for key in "bcd":
         cache.put(key, 1, b"y" * 10)

@@ -11,13 +11,16 @@ from xml.etree import ElementTree as ET
 import httpx2
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from majal.accounts import service as accounts
 from majal.accounts.models import ApiKey
+from majal.app import create_app
+from majal.config import Settings
 from majal.kit.audit import utcnow
 from majal.requests import service as requests
+from majal.requests.api import answer_cache
 from majal.requests.catalogue import CATALOGUE, DATATYPES
 from majal.requests.models import RequestEvent, ServiceRequest
 from majal.territory.demo import BERKANE_CENTRE
@@ -34,9 +37,32 @@ def api_key(sessions: sessionmaker[Session], demo_territory) -> str:
         return accounts.create_api_key(db, "open311 client")
 
 
+@pytest.fixture(scope="module")
+def served(database_url: str, migrated_engine: Engine,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FastAPI, str]]:
+    """One app behind one Uvicorn server for the module (per database), as `app` and `settings` would make it."""
+    settings = Settings(database_url=database_url, data_dir=tmp_path_factory.mktemp("open311") / "data",
+                        secret_key="test-secret-key", default_language="en")
+    application = create_app(settings)
+    try:
+        with serving(application) as url:
+            yield application, url
+    finally:
+        application.state.engine.dispose()
+
+
 @pytest.fixture
-def open311(app: FastAPI, api_key: str) -> Iterator[httpx2.Client]:
-    with serving(app) as url, httpx2.Client(base_url=url + BASE, headers={"Accept-Language": "en"}) as client:
+def app(served: tuple[FastAPI, str], engine: Engine) -> FastAPI:
+    """The module's app, on tables emptied for this test: its answer cache is new, as a new app's would be (the
+    rows it remembers were deleted behind its back)."""
+    application, _url = served
+    application.state.answers = answer_cache()
+    return application
+
+
+@pytest.fixture
+def open311(app: FastAPI, served: tuple[FastAPI, str], api_key: str) -> Iterator[httpx2.Client]:
+    with httpx2.Client(base_url=served[1] + BASE, headers={"Accept-Language": "en"}) as client:
         yield client
 
 

@@ -145,6 +145,11 @@ def solve_vrplib(
     seed: Annotated[
         int, typer.Option(help="Seed of the randomised search", min=0, max=routing.MAX_SEED)
     ] = routing.DEFAULT_SEED,
+    iterations: Annotated[
+        int | None,
+        typer.Option(help="Stop after this many iterations, unless --seconds run out first: the same plan on any "
+                          "machine for a given seed", min=1),
+    ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help='Print {"cost", "routes", "feasible"} as JSON, clients numbered as in .sol')
     ] = False,
@@ -172,7 +177,7 @@ def solve_vrplib(
         def report(elapsed: float, best: int | None) -> None:
             progress.update(task, completed=min(elapsed, seconds), best=format_number(best) if best is not None else "")
 
-        result = routing.solve(problem, seconds=seconds, seed=seed, on_progress=report)
+        result = routing.solve(problem, seconds=seconds, iterations=iterations, seed=seed, on_progress=report)
 
     if json_output:
         sys.stdout.write(json.dumps({"cost": result.cost, "routes": result.routes, "feasible": result.feasible}) + "\n")

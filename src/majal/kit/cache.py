@@ -17,7 +17,7 @@ import hashlib
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
 _writes: Counter[str] = Counter()  # per topic, the commits this process made that change the data it names
@@ -47,8 +47,9 @@ class Answer:
 
 class AnswerCache:
     def __init__(self, topic: str, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024, ttl: float = 30.0,
-                 recheck: float = 1.0) -> None:
+                 recheck: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.topic, self.ttl, self.recheck = topic, ttl, recheck
+        self._clock = clock  # seconds, only ever compared with each other
         self.max_entries, self.max_bytes = max_entries, max_bytes
         self._entries: OrderedDict[Hashable, Answer] = OrderedDict()
         self._size = 0
@@ -65,7 +66,7 @@ class AnswerCache:
         confirmed = self._confirmed
         if confirmed is None or confirmed[1] != _writes[self.topic]:
             return None
-        age = time.monotonic() - confirmed[0]
+        age = self._clock() - confirmed[0]
         if age > self.recheck:
             with self._lock:
                 first = not self._rechecking
@@ -80,7 +81,7 @@ class AnswerCache:
 
     def confirm(self, writes: int, version: Hashable) -> None:
         """Record `version`, read from the database after this process had made `writes` writes."""
-        self._confirmed = (time.monotonic(), writes, version)
+        self._confirmed = (self._clock(), writes, version)
         self._rechecking = False
 
     def computing(self, key: Hashable) -> threading.Lock:
@@ -93,14 +94,14 @@ class AnswerCache:
             found = self._entries.get(key)
             if found is None:
                 return None
-            if found.version != version or time.monotonic() - found.stamp > self.ttl:
+            if found.version != version or self._clock() - found.stamp > self.ttl:
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
             return found
 
     def put(self, key: Hashable, version: Hashable, body: bytes) -> Answer:
-        answer = Answer(version, body)
+        answer = Answer(version, body, self._clock())
         if len(body) > self.max_bytes // 4:
             return answer  # one huge answer must not push everything else out
         with self._lock:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from majal.config import Settings
 from majal.db import make_engine, make_sessionmaker
-from majal.kit import i18n
+from majal.kit import i18n, security
 from majal.kit.errors import MajalError
 
 console = Console()
@@ -34,7 +34,9 @@ def cli_language() -> str:
 
 @cache
 def settings() -> Settings:
-    return Settings()
+    found = Settings()
+    security.use_hash_cost(found.password_hash_cost)
+    return found
 
 
 def fail(error: MajalError) -> typer.Exit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from enum import StrEnum
 from functools import cache
@@ -12,10 +13,9 @@ from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.profiles import RFC_9106_LOW_MEMORY
 
-_hasher = PasswordHasher()
-# Verifying against this keeps the time of a login for an unknown user equal to that of a known one.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+log = logging.getLogger("majal")
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -39,6 +39,45 @@ class StaffMember(Protocol):
     def is_active(self) -> bool: ...
 
 
+class HashCost(StrEnum):
+    """How much work an argon2id password hash costs (setting MAJAL_PASSWORD_HASH_COST)."""
+
+    strong = "strong"  # every real install: argon2-cffi's default, RFC 9106's low-memory profile
+    test = "test"  # the test suite only, which creates and signs in accounts thousands of times
+
+
+_HASHERS = {
+    HashCost.strong: PasswordHasher.from_parameters(RFC_9106_LOW_MEMORY),  # 3 passes over 64 MiB, 4 lanes
+    HashCost.test: PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),  # the least argon2id accepts
+}
+_cost = HashCost.strong
+
+
+def use_hash_cost(cost: HashCost | str) -> None:
+    """Hash new passwords at `cost` in this process. Verifying reads the cost from each hash, and a sign-in
+    rehashes a password whose hash was made at another cost, so a database filled at the test cost is upgraded
+    account by account once the strong one is in force."""
+    global _cost
+    _cost = HashCost(cost)
+    if _cost is not HashCost.strong:
+        log.warning("MAJAL_PASSWORD_HASH_COST=%s: passwords are hashed at a cost fit for tests only", _cost.value)
+
+
+def hash_cost() -> HashCost:
+    return _cost
+
+
+def password_hasher() -> PasswordHasher:
+    """The hasher new passwords are hashed with in this process."""
+    return _HASHERS[_cost]
+
+
+@cache
+def _dummy_hash(cost: HashCost) -> str:
+    """Verifying against this keeps the time of a login for an unknown user equal to that of a known one."""
+    return _HASHERS[cost].hash(secrets.token_urlsafe(16))
+
+
 class Role(StrEnum):
     """The roles the code compares against. Which roles an account may have is what the installed domains declare
     (`Domain.roles`, majal.accounts.staff); a new domain names its own roles as plain strings."""
@@ -54,12 +93,12 @@ class Role(StrEnum):
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return password_hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return password_hasher().verify(password_hash or _dummy_hash(_cost), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
@@ -76,7 +115,7 @@ def is_common_password(password: str) -> bool:
 
 
 def password_needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return password_hasher().check_needs_rehash(password_hash)
 
 
 def new_token(nbytes: int = 32) -> str:

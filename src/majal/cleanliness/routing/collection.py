@@ -10,7 +10,6 @@ instead of failing as a whole.
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ import numpy as np
 import pyvrp
 from pyvrp.exceptions import PenaltyBoundWarning
 
-from majal.cleanliness.routing.cvrp import DEFAULT_SEED, ProgressCallback, RoutingMismatch, TimeLimit
+from majal.cleanliness.routing.cvrp import DEFAULT_SEED, Budget, ProgressCallback, RoutingMismatch, check_budget
 
 UNSERVED_PRIZE = 10_000_000  # 10,000 km: no detour is worth leaving a container
 DAY_SECONDS = 24 * 3600
@@ -156,13 +155,14 @@ def solve_collection(
     problem: CollectionProblem,
     *,
     seconds: float,
+    iterations: int | None = None,
     seed: int = DEFAULT_SEED,
     on_progress: ProgressCallback | None = None,
 ) -> CollectionResult:
     """The day's routes: containers no truck could empty are set aside with their reason, the rest searched for
-    `seconds`; whatever the search could not fit is returned as unserved (`NO_ROOM`)."""
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise ValueError("seconds must be a finite number above 0")
+    `seconds` (or `iterations`, as in `solve`); whatever the search could not fit is returned as unserved
+    (`NO_ROOM`)."""
+    check_budget(seconds, iterations)
     unserved = {node: reason for node in problem.containers if (reason := unservable_alone(problem, node))}
     nodes = [node for node in problem.containers if node not in unserved]
     if not nodes:
@@ -172,7 +172,8 @@ def solve_collection(
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp.solve(data, TimeLimit(seconds, on_progress), seed=seed, collect_stats=False, display=False)
+        result = pyvrp.solve(data, Budget(seconds, iterations, on_progress), seed=seed, collect_stats=False,
+                             display=False)
     runtime = time.perf_counter() - started
     if not result.is_feasible():
         # Only optional clients: the empty plan is always feasible, so this is a bug, not the user's input.

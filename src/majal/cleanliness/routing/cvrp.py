@@ -18,7 +18,7 @@ import numpy as np
 import pyvrp
 from pyvrp.constants import MAX_VALUE
 from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.stop import MaxRuntime
+from pyvrp.stop import MaxIterations, MaxRuntime
 
 DEFAULT_SEED = 1
 MAX_SEED = 2**32 - 1  # PyVRP's random number generator takes an unsigned 32-bit seed
@@ -124,12 +124,13 @@ def problem_data(problem: RoutingProblem) -> pyvrp.ProblemData:
 ProgressCallback = Callable[[float, int | None], None]
 
 
-class TimeLimit:
-    """PyVRP's `MaxRuntime`, also telling `on_progress` (at most ten times a second) the seconds spent so far and
-    the best feasible cost found."""
+class Budget:
+    """PyVRP's `MaxRuntime`, and `MaxIterations` when a number of iterations is given (whichever ends first), also
+    telling `on_progress` (at most ten times a second) the seconds spent so far and the best feasible cost found."""
 
-    def __init__(self, seconds: float, on_progress: ProgressCallback | None) -> None:
+    def __init__(self, seconds: float, iterations: int | None, on_progress: ProgressCallback | None) -> None:
         self._limit = MaxRuntime(seconds)
+        self._iterations = MaxIterations(iterations) if iterations is not None else None
         self._on_progress = on_progress
         self._started: float | None = None
         self._last_report = -math.inf
@@ -141,20 +142,29 @@ class TimeLimit:
         if self._on_progress is not None and now - self._last_report >= 0.1:
             self._last_report = now
             self._on_progress(now - self._started, best_cost if best_cost < MAX_VALUE else None)
-        return self._limit(best_cost)
+        out_of_time = self._limit(best_cost)
+        return out_of_time or (self._iterations is not None and self._iterations(best_cost))
+
+
+def check_budget(seconds: float, iterations: int | None) -> None:
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ValueError("seconds must be a finite number above 0")
+    if iterations is not None and iterations < 1:
+        raise ValueError("iterations must be at least 1")
 
 
 def solve(
     problem: RoutingProblem,
     *,
     seconds: float,
+    iterations: int | None = None,
     seed: int = DEFAULT_SEED,
     on_progress: ProgressCallback | None = None,
 ) -> RoutingResult:
     """Search routes for `seconds` with PyVRP's iterated local search. The seed fixes the random choices; the time
-    limit still lets a faster or less busy machine search further, so two runs may end on different plans."""
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise ValueError("seconds must be a finite number above 0")
+    limit still lets a faster or less busy machine search further, so two runs may end on different plans. Given
+    `iterations`, the search stops after that many (unless `seconds` run out first): the same plan on any machine."""
+    check_budget(seconds, iterations)
     if not 0 <= seed <= MAX_SEED:
         raise ValueError(f"seed must be between 0 and {MAX_SEED}")
     data = problem_data(problem)
@@ -163,7 +173,8 @@ def solve(
     with warnings.catch_warnings():
         # PyVRP warns when it struggles to reach feasibility; the result says so through `feasible`.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp.solve(data, TimeLimit(seconds, on_progress), seed=seed, collect_stats=False, display=False)
+        result = pyvrp.solve(data, Budget(seconds, iterations, on_progress), seed=seed, collect_stats=False,
+                             display=False)
     runtime = time.perf_counter() - started
 
     routes = [[client_node[visit.idx] for visit in route if visit.is_client()] for route in result.best.routes()]

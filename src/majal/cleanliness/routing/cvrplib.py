@@ -51,9 +51,10 @@ def solve_vrplib(
     seconds: float,
     seed: int = DEFAULT_SEED,
     on_progress: ProgressCallback | None = None,
+    iterations: int | None = None,
 ) -> RoutingResult:
     """Read a CVRPLIB instance (refusing a malformed one with an `InstanceError`) and solve it."""
-    return solve(read_vrplib(path), seconds=seconds, seed=seed, on_progress=on_progress)
+    return solve(read_vrplib(path), seconds=seconds, iterations=iterations, seed=seed, on_progress=on_progress)
 
 
 def euclidean_costs(coords: np.ndarray, edge_weight_type: str = "EUC_2D") -> np.ndarray:
