@@ -7,6 +7,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+# The command line's output is read by the tests: one wide terminal for every worker, so that Rich wraps no line
+# (a worker's longer temporary paths would otherwise be cut), set before Majal's consoles are made.
+os.environ["COLUMNS"] = "240"
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient

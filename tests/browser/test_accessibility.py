@@ -27,8 +27,13 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 PHONE_WIDTH = 360
 CITIZEN_PAGE_BUDGET = 100 * 1024
 TILE_REQUEST = re.compile(r"/tile|\{z\}|/\d+/\d+/\d+\.png")
-# Values for path parameters, so every page route can be visited: each domain names values its demo data has.
-PATH_EXAMPLES: dict[str, str] = {name: value for domain in installed.DOMAINS for name, value in domain.examples.items()}
+
+
+def path_examples() -> dict[str, str]:
+    """Values for path parameters, so every page route can be visited: each domain names values its demo data has
+    (read when the crawl runs, from the domains installed then)."""
+    return {name: value for domain in installed.DOMAINS for name, value in domain.examples.items()}
+
 # Third-party widgets whose inner markup we do not write: checked by their authors, excluded from axe here.
 THIRD_PARTY = {"/docs": ["#swagger-ui"]}
 EXTRA_PAGES = {"/no-such-page": Audience.citizen}  # the 404 page
@@ -54,10 +59,12 @@ def page_routes(app: FastAPI) -> list[PageVisit]:
 
 
 def _fill_path(path: str) -> str:
+    examples = path_examples()
+
     def example(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
-        assert name in PATH_EXAMPLES, f"the path parameter {{{name}}} needs a value in its domain's `examples`"
-        return PATH_EXAMPLES[name]
+        assert name in examples, f"the path parameter {{{name}}} needs a value in its domain's `examples`"
+        return examples[name]
 
     return re.sub(r"\{([^}]+)\}", example, path)
 

@@ -20,7 +20,7 @@ from majal.app import create_app
 from majal.config import Settings
 from majal.kit.audit import utcnow
 from majal.requests import service as requests
-from majal.requests.api import answer_cache
+from majal.requests.api import install as install_answer_cache
 from majal.requests.catalogue import CATALOGUE, DATATYPES
 from majal.requests.models import RequestEvent, ServiceRequest
 from majal.territory.demo import BERKANE_CENTRE
@@ -56,7 +56,7 @@ def app(served: tuple[FastAPI, str], engine: Engine) -> FastAPI:
     """The module's app, on tables emptied for this test: its answer cache is new, as a new app's would be (the
     rows it remembers were deleted behind its back)."""
     application, _url = served
-    application.state.answers = answer_cache()
+    install_answer_cache(application)
     return application
 
 
