@@ -8,11 +8,8 @@ parameters name the database in it, e.g. `test_x[postgresql]` or `test_x[postgre
 
 from __future__ import annotations
 
-import re
-
 from xdist.scheduler import LoadScopeScheduling
 
-POSTGRES_TEST = re.compile(r"\[(?:[^\]]*-)?postgresql(?:-[^\]]*)?\]$")
 POSTGRES_GROUP = "postgresql"
 
 
@@ -21,4 +18,11 @@ class PostgresOnOneWorker(LoadScopeScheduling):
     handed out first, so one worker starts on the PostgreSQL tests while the other takes the rest one by one."""
 
     def _split_scope(self, nodeid: str) -> str:
-        return POSTGRES_GROUP if POSTGRES_TEST.search(nodeid) else nodeid
+        return POSTGRES_GROUP if runs_on_postgresql(nodeid) else nodeid
+
+
+def runs_on_postgresql(nodeid: str) -> bool:
+    """`test_x[postgresql]`, `test_x[postgresql-trucks-{...}-features[0]: ...]`: one of the parameters' ids is the
+    database's (other parameters may hold brackets and dashes of their own)."""
+    _name, bracket, params = nodeid.partition("[")
+    return bool(bracket) and "postgresql" in params.removesuffix("]").split("-")
