@@ -4,16 +4,19 @@ to whichever worker is free, so the worker that runs the PostgreSQL tests takes 
 
 xdist's own `--dist loadgroup` cannot do it under pytest 9 (it renames node ids through an attribute pytest 9 no
 longer reads), so the controller tells PostgreSQL tests by their id: `database_url` and the other database
-parameters name the database in it, e.g. `test_x[postgresql]` or `test_x[postgresql-fields0]`."""
+parameters name the database in it, as one of the dash-separated parameter ids: `test_x[postgresql]`,
+`test_x[postgresql-fields0]`, `test_x[postgresql-{"ids": [1]}]`."""
 
 from __future__ import annotations
 
-import re
-
 from xdist.scheduler import LoadScopeScheduling
 
-POSTGRES_TEST = re.compile(r"\[(?:[^\]]*-)?postgresql(?:-[^\]]*)?\]$")
 POSTGRES_GROUP = "postgresql"
+
+
+def is_postgres_test(nodeid: str) -> bool:
+    _test, bracket, parameters = nodeid.partition("[")
+    return bool(bracket) and POSTGRES_GROUP in parameters.removesuffix("]").split("-")
 
 
 class PostgresOnOneWorker(LoadScopeScheduling):
@@ -21,4 +24,4 @@ class PostgresOnOneWorker(LoadScopeScheduling):
     handed out first, so one worker starts on the PostgreSQL tests while the other takes the rest one by one."""
 
     def _split_scope(self, nodeid: str) -> str:
-        return POSTGRES_GROUP if POSTGRES_TEST.search(nodeid) else nodeid
+        return POSTGRES_GROUP if is_postgres_test(nodeid) else nodeid
