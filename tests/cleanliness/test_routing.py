@@ -29,6 +29,7 @@ runner = CliRunner()
 @pytest.fixture(autouse=True)
 def english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.setenv("COLUMNS", "200")  # messages with long paths on one line
 
 
 # ----------------------------------------------------------------------------------------------------
