@@ -10,17 +10,14 @@ instead of failing as a whole.
 
 from __future__ import annotations
 
-import time
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyvrp
-from pyvrp.exceptions import PenaltyBoundWarning
 
-from majal.cleanliness.routing.cvrp import DEFAULT_SEED, Budget, ProgressCallback, RoutingMismatch, check_budget
+from majal.cleanliness.routing.cvrp import DEFAULT_SEED, ProgressCallback, RoutingMismatch, check_budget, search
 
 UNSERVED_PRIZE = 10_000_000  # 10,000 km: no detour is worth leaving a container
 DAY_SECONDS = 24 * 3600
@@ -169,12 +166,7 @@ def solve_collection(
         return CollectionResult([], unserved, 0)
     data = build_collection_model(problem, nodes)
     order = list(range(problem.num_sites)) + nodes
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp.solve(data, Budget(seconds, iterations, on_progress), seed=seed, collect_stats=False,
-                             display=False)
-    runtime = time.perf_counter() - started
+    result, runtime = search(data, seconds, iterations, seed, on_progress)
     if not result.is_feasible():
         # Only optional clients: the empty plan is always feasible, so this is a bug, not the user's input.
         raise RoutingMismatch("PyVRP found no feasible collection plan, not even an empty one")

@@ -153,6 +153,18 @@ def check_budget(seconds: float, iterations: int | None) -> None:
         raise ValueError("iterations must be at least 1")
 
 
+def search(data: pyvrp.ProblemData, seconds: float, iterations: int | None, seed: int,
+           on_progress: ProgressCallback | None) -> tuple[pyvrp.Result, float]:
+    """PyVRP's search within the budget, and the seconds it took."""
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        # PyVRP warns when it struggles to reach feasibility; the result says so through feasibility checks.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = pyvrp.solve(data, Budget(seconds, iterations, on_progress), seed=seed, collect_stats=False,
+                             display=False)
+    return result, time.perf_counter() - started
+
+
 def solve(
     problem: RoutingProblem,
     *,
@@ -169,13 +181,7 @@ def solve(
         raise ValueError(f"seed must be between 0 and {MAX_SEED}")
     data = problem_data(problem)
     client_node = [client.location for client in data.clients()]
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        # PyVRP warns when it struggles to reach feasibility; the result says so through `feasible`.
-        warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp.solve(data, Budget(seconds, iterations, on_progress), seed=seed, collect_stats=False,
-                             display=False)
-    runtime = time.perf_counter() - started
+    result, runtime = search(data, seconds, iterations, seed, on_progress)
 
     routes = [[client_node[visit.idx] for visit in route if visit.is_client()] for route in result.best.routes()]
     cost = route_cost(problem.distances, routes)
